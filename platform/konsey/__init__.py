@@ -1,0 +1,57 @@
+"""Konsey: collaboration platform for inter-state working groups."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from konsey import config as konsey_config
+
+_SOURCE_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+_PACKAGED_TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Application factory: configuration, extensions, blueprints, CLI."""
+    settings = konsey_config.from_environment()
+    if test_config:
+        settings.update(test_config)
+    # A checkout uses ./templates; an installed wheel carries its own copy.
+    templates = _SOURCE_TEMPLATES if _SOURCE_TEMPLATES.is_dir() else _PACKAGED_TEMPLATES
+    app = Flask(
+        __name__,
+        instance_path=settings["INSTANCE_PATH"],
+        template_folder=str(templates),
+    )
+    app.config.update(settings)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from konsey import web
+    from konsey.extensions import babel, csrf, db, login_manager, migrate
+    from konsey.i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
+    )
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    login_manager.init_app(app)
+    web.init_app(app)
+
+    from konsey.account.routes import bp as account_bp
+    from konsey.admin.routes import bp as admin_bp
+    from konsey.api import init_api
+    from konsey.auth.routes import bp as auth_bp
+    from konsey.groups.routes import bp as groups_bp
+    from konsey.health import bp as health_bp
+
+    for blueprint in (auth_bp, account_bp, admin_bp, groups_bp, health_bp):
+        app.register_blueprint(blueprint)
+    init_api(app)
+
+    from konsey.cli import konsey_cli
+
+    app.cli.add_command(konsey_cli)
+    return app

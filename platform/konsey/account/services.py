@@ -1,0 +1,35 @@
+"""A user's own settings."""
+
+from __future__ import annotations
+
+from konsey import audit
+from konsey.errors import ValidationError
+from konsey.extensions import db
+from konsey.models import DigestFrequency, User
+from konsey.validation import check_locale, check_text, check_timezone
+
+
+def check_digest(value: str, field: str = "digest") -> DigestFrequency:
+    try:
+        return DigestFrequency(value)
+    except ValueError as exc:
+        from flask_babel import gettext as _
+
+        raise ValidationError(_("Choose off, immediately, daily or weekly."), field) from exc
+
+
+def update_profile(
+    actor: audit.Actor, user: User, *, name: str, locale: str, timezone: str, digest: str
+) -> None:
+    values = {
+        "name": check_text(name, "name"),
+        "locale": check_locale(locale),
+        "timezone": check_timezone(timezone),
+        "digest": check_digest(digest),
+    }
+    changed = {k: v for k, v in values.items() if getattr(user, k) != v}
+    for key, value in changed.items():
+        setattr(user, key, value)
+    if changed:
+        audit.record(actor, "user.profile_update", user, changed=sorted(changed))
+    db.session.commit()

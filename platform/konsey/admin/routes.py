@@ -1,0 +1,269 @@
+"""Secretariat administration pages."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from sqlalchemy import select
+
+from konsey.admin import queries, services
+from konsey.admin.forms import ConfirmForm, GroupForm, StateForm, UserForm
+from konsey.auth.services import send_invitation
+from konsey.errors import ServiceError
+from konsey.extensions import db
+from konsey.forms import apply_service_error, timezone_options
+from konsey.i18n import language_choices
+from konsey.mail.delivery import deliver_pending
+from konsey.models import MemberState, OutboxMessage, OutboxState, User, WorkingGroup
+from konsey.policy import Action
+from konsey.web import current_actor, require
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@login_required
+def _only_admins():
+    require(Action.ADMINISTER)
+
+
+def _get_or_404(model, ident: int):
+    obj = db.session.get(model, ident)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+@bp.get("/")
+def index():
+    return render_template("admin/index.html")
+
+
+# Member states ---------------------------------------------------------------
+@bp.get("/states")
+def states():
+    rows = db.session.scalars(select(MemberState).order_by(MemberState.name)).all()
+    return render_template("admin/states.html", states=rows)
+
+
+@bp.route("/states/new", methods=["GET", "POST"], defaults={"state_id": None})
+@bp.route("/states/<int:state_id>", methods=["GET", "POST"])
+def edit_state(state_id: int | None):
+    state = _get_or_404(MemberState, state_id) if state_id else None
+    form = StateForm(obj=state)
+    if state is not None and not form.is_submitted():
+        form.name_tr.data = (state.names or {}).get("tr", "")
+        form.name_ru.data = (state.names or {}).get("ru", "")
+        form.status.data = state.status.value
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.save_state(
+                current_actor(),
+                state,
+                code=form.code.data,
+                name=form.name.data,
+                status=form.status.data,
+                capital_timezone=form.capital_timezone.data,
+                names={"tr": form.name_tr.data, "ru": form.name_ru.data},
+            )
+        except ServiceError as exc:
+            db.session.rollback()
+            apply_service_error(form, exc)
+            status = exc.status
+        else:
+            flash(_("The member state is saved."), "success")
+            return redirect(url_for("admin.states"))
+    elif form.is_submitted():
+        status = 422
+    return render_template(
+        "admin/state_form.html", form=form, state=state, timezones=timezone_options()
+    ), status
+
+
+# Users -------------------------------------------------------------------------
+@bp.get("/users")
+def users():
+    query = select(User).order_by(User.name)
+    q = request.args.get("q", "").strip()[:100]
+    if q:
+        query = query.where(
+            User.email.contains(q.lower(), autoescape=True) | User.name.contains(q, autoescape=True)
+        )
+    return render_template("admin/users.html", users=db.session.scalars(query).all(), q=q)
+
+
+def _user_form(user: User | None) -> UserForm:
+    form = UserForm(obj=user)
+    form.locale.choices = language_choices()
+    states = db.session.scalars(select(MemberState).order_by(MemberState.name)).all()
+    form.member_state.choices = [(0, _("Secretariat (no member state)"))] + [
+        (s.id, f"{s.name} ({s.code})") for s in states
+    ]
+    if user is not None and not form.is_submitted():
+        form.member_state.data = user.member_state_id or 0
+    return form
+
+
+@bp.route("/users/new", methods=["GET", "POST"], defaults={"user_id": None})
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def edit_user(user_id: int | None):
+    user = _get_or_404(User, user_id) if user_id else None
+    form = _user_form(user)
+    status = 200
+    if form.validate_on_submit():
+        values = {
+            "email": form.email.data,
+            "name": form.name.data,
+            "member_state_id": form.member_state.data or None,
+            "locale": form.locale.data,
+            "timezone": form.timezone.data,
+            "is_admin": form.is_admin.data,
+        }
+        try:
+            if user is None:
+                services.invite_user(current_actor(), **values)
+                deliver_pending()
+                flash(_("The invitation is sent."), "success")
+            else:
+                services.update_user(current_actor(), user, **values)
+                flash(_("The account is saved."), "success")
+        except ServiceError as exc:
+            db.session.rollback()
+            apply_service_error(form, exc)
+            status = exc.status
+        else:
+            return redirect(url_for("admin.users"))
+    elif form.is_submitted():
+        status = 422
+    return render_template(
+        "admin/user_form.html",
+        form=form,
+        user=user,
+        confirm=ConfirmForm(formdata=None),
+        timezones=timezone_options(),
+    ), status
+
+
+def _set_active(user_id: int, active: bool):
+    user = _get_or_404(User, user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.set_active(current_actor(), user, active)
+    except ServiceError as exc:
+        db.session.rollback()
+        form = _user_form(user)
+        form.form_errors.append(exc.message)
+        return render_template(
+            "admin/user_form.html", form=form, user=user,
+            confirm=ConfirmForm(formdata=None), timezones=timezone_options(),
+        ), exc.status
+    flash(
+        _("The account is active.") if active else _("The account is deactivated."), "success"
+    )
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+def deactivate_user(user_id: int):
+    return _set_active(user_id, False)
+
+
+@bp.post("/users/<int:user_id>/activate")
+def activate_user(user_id: int):
+    return _set_active(user_id, True)
+
+
+@bp.post("/users/<int:user_id>/invite")
+def resend_invitation(user_id: int):
+    user = _get_or_404(User, user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if not user.is_active:
+        flash(_("This account is deactivated."), "error")
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    send_invitation(current_actor(), user)
+    db.session.commit()
+    deliver_pending()
+    flash(_("The invitation is sent."), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+# Working groups --------------------------------------------------------------
+@bp.get("/groups")
+def groups():
+    rows = db.session.scalars(select(WorkingGroup).order_by(WorkingGroup.name)).all()
+    return render_template("admin/groups.html", groups=rows)
+
+
+@bp.route("/groups/new", methods=["GET", "POST"], defaults={"group_id": None})
+@bp.route("/groups/<int:group_id>", methods=["GET", "POST"])
+def edit_group(group_id: int | None):
+    group = _get_or_404(WorkingGroup, group_id) if group_id else None
+    form = GroupForm(obj=group)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.save_group(
+                current_actor(), group,
+                slug=form.slug.data, name=form.name.data, mandate=form.mandate.data or "",
+            )
+        except ServiceError as exc:
+            db.session.rollback()
+            apply_service_error(form, exc)
+            status = exc.status
+        else:
+            flash(_("The working group is saved."), "success")
+            return redirect(url_for("admin.groups"))
+    elif form.is_submitted():
+        status = 422
+    return render_template("admin/group_form.html", form=form, group=group), status
+
+
+# Audit log ---------------------------------------------------------------------
+def _day(name: str) -> datetime | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return datetime.combine(date.fromisoformat(raw), datetime.min.time(), tzinfo=UTC)
+    except ValueError:
+        abort(400, description=_("Dates are written YYYY-MM-DD."))
+
+
+@bp.get("/audit")
+def audit_log():
+    until = _day("until")
+    f = queries.AuditFilter(
+        action=request.args.get("action", "").strip()[:64] or None,
+        actor=request.args.get("actor", "").strip()[:254] or None,
+        object_type=request.args.get("object_type", "").strip()[:32] or None,
+        since=_day("since"),
+        until=until + timedelta(days=1) if until else None,
+        page=request.args.get("page", 1, type=int),
+    )
+    events, has_next = queries.audit_events(f)
+    return render_template("admin/audit.html", events=events, f=f, has_next=has_next)
+
+
+# Outbox --------------------------------------------------------------------------
+@bp.get("/outbox")
+def outbox():
+    state = request.args.get("state", "")
+    if state and state not in {s.value for s in OutboxState}:
+        abort(400)
+    messages, has_next = queries.outbox(state or None, request.args.get("page", 1, type=int))
+    return render_template(
+        "admin/outbox.html", messages=messages, state=state, has_next=has_next,
+        page=request.args.get("page", 1, type=int), states=[s.value for s in OutboxState],
+    )
+
+
+@bp.get("/outbox/<int:message_id>")
+def outbox_message(message_id: int):
+    message = _get_or_404(OutboxMessage, message_id)
+    return render_template("admin/outbox_message.html", message=message)

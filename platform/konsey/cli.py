@@ -1,0 +1,105 @@
+"""``flask --app wsgi konsey …``: operations from the command line."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from konsey import audit
+from konsey.errors import ServiceError
+from konsey.extensions import db
+
+konsey_cli = AppGroup("konsey", help="Konsey operations.")
+token_cli = AppGroup("token", help="Personal API tokens.")
+konsey_cli.add_command(token_cli)
+
+CLI_ACTOR = audit.Actor(user=None, ip="cli")
+
+
+def _fail(exc: ServiceError):
+    raise click.ClickException(exc.message)
+
+
+@konsey_cli.command("demo")
+def demo_command():
+    """Load the founding case's demo data (idempotent)."""
+    from konsey.demo import DEMO_ACCOUNTS, load_demo
+
+    created = load_demo()
+    click.echo(
+        "Demo data: " + (", ".join(f"{n} {what}" for what, n in created.items() if n) or
+                         "already loaded, nothing changed") + "."
+    )
+    from flask import current_app
+
+    password = current_app.config["DEMO_PASSWORD"]
+    click.echo(f"Demo logins (password: {password}):")
+    for email, description in DEMO_ACCOUNTS:
+        click.echo(f"  {email:40} {description}")
+
+
+@konsey_cli.command("create-admin")
+@click.argument("email")
+@click.option("--name", default=None, help="Full name (default: the part before @).")
+@click.option(
+    "--password",
+    envvar="KONSEY_ADMIN_PASSWORD",
+    default=None,
+    help="Password; prompted for when not given (or set KONSEY_ADMIN_PASSWORD).",
+)
+def create_admin_command(email: str, name: str | None, password: str | None):
+    """Create an admin account, or make an existing account an admin."""
+    from konsey.auth.services import find_user_by_email, set_password
+    from konsey.models import User
+    from konsey.validation import check_password, normalize_email
+
+    try:
+        email = normalize_email(email)
+        user = find_user_by_email(email)
+        if password is None and (user is None or not user.has_password):
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        if password is not None:
+            check_password(password)
+        if user is None:
+            user = User(email=email, name=name or email.split("@")[0], is_admin=True)
+            db.session.add(user)
+            audit.record(CLI_ACTOR, "user.create_admin", user)
+        else:
+            user.is_admin = True
+            user.is_active_account = True
+            audit.record(CLI_ACTOR, "user.make_admin", user)
+        if password is not None:
+            set_password(CLI_ACTOR, user, password, action="user.password_set")
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        _fail(exc)
+    click.echo(f"{user.email} is an admin.")
+
+
+@token_cli.command("create")
+@click.argument("email")
+@click.option("--name", default="cli", help="A name to recognise the token by.")
+def token_create_command(email: str, name: str):
+    """Create a personal API token; prints only the token (for scripts)."""
+    from konsey.auth.api_tokens import create_token
+    from konsey.auth.services import find_user_by_email
+
+    user = find_user_by_email(email)
+    if user is None or not user.is_active:
+        raise click.ClickException(f"No active account for {email}.")
+    try:
+        _token, secret = create_token(CLI_ACTOR, user, name)
+    except ServiceError as exc:
+        db.session.rollback()
+        _fail(exc)
+    db.session.commit()
+    click.echo(secret)
+
+
+@konsey_cli.command("deliver-mail")
+def deliver_mail_command():
+    """Deliver queued outbox messages now."""
+    from konsey.mail.delivery import deliver_pending
+
+    click.echo(f"{deliver_pending(limit=10_000)} message(s) delivered.")

@@ -1,0 +1,128 @@
+"""Every setting, read from environment variables in one place.
+
+The embedded default (no variables set) runs on SQLite and folders under the
+instance path; production sets ``KONSEY_ENV=production`` plus ``SECRET_KEY``,
+``DATABASE_URL``, ``REDIS_URL`` and the mail settings.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+DEFAULT_LANGUAGES = ("en", "tr", "ru")
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable configuration."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, not {raw!r}") from exc
+
+
+def instance_path() -> Path:
+    raw = os.environ.get("KONSEY_INSTANCE_PATH")
+    path = Path(raw) if raw else Path.cwd() / "instance"
+    return path.resolve()
+
+
+def _database_url(instance: Path) -> str:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{instance / 'konsey.sqlite3'}"
+    # Heroku-style URLs and plain "postgresql://" select psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _secret_key(env: str, instance: Path) -> str:
+    key = os.environ.get("SECRET_KEY", "").strip()
+    if key:
+        return key
+    if env == "production":
+        raise ConfigError("SECRET_KEY must be set when KONSEY_ENV=production.")
+    # Embedded default: a random key kept in the instance folder so sessions
+    # survive restarts without anyone having to invent a secret.
+    key_file = instance / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def from_environment() -> dict:
+    """Build the Flask config mapping from ``os.environ``."""
+    env = os.environ.get("KONSEY_ENV", "development").strip().lower()
+    if env not in {"development", "production", "testing"}:
+        raise ConfigError("KONSEY_ENV must be development, production or testing.")
+    instance = instance_path()
+    languages = tuple(
+        code.strip()
+        for code in os.environ.get("KONSEY_LANGUAGES", ",".join(DEFAULT_LANGUAGES)).split(",")
+        if code.strip()
+    )
+    database_url = _database_url(instance)
+    return {
+        "KONSEY_ENV": env,
+        "SECRET_KEY": _secret_key(env, instance),
+        "INSTANCE_PATH": str(instance),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True}
+        if not database_url.startswith("sqlite")
+        else {},
+        "REDIS_URL": os.environ.get("REDIS_URL", "").strip() or None,
+        "BASE_URL": os.environ.get("KONSEY_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        # Mail: every message is an outbox row first. With SMTP_HOST unset the
+        # messages are written as .eml files to MAIL_FOLDER.
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "Konsey <no-reply@konsey.example.org>"),
+        "MAIL_FOLDER": os.environ.get("KONSEY_MAIL_FOLDER", str(instance / "mail")),
+        "SMTP_HOST": os.environ.get("SMTP_HOST", "").strip() or None,
+        "SMTP_PORT": _int("SMTP_PORT", 25),
+        "SMTP_USER": os.environ.get("SMTP_USER") or None,
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD") or None,
+        "SMTP_STARTTLS": _bool(os.environ.get("SMTP_STARTTLS")),
+        "SMTP_TIMEOUT": _int("SMTP_TIMEOUT", 30),
+        # Signed links in emails (password reset, first-time set-up).
+        "PASSWORD_RESET_MAX_AGE": _int("KONSEY_PASSWORD_RESET_MAX_AGE", 2 * 3600),
+        "INVITATION_MAX_AGE": _int("KONSEY_INVITATION_MAX_AGE", 7 * 24 * 3600),
+        "PASSWORD_MIN_LENGTH": 12,
+        "LANGUAGES": languages,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        "DEMO_PASSWORD": os.environ.get("KONSEY_DEMO_PASSWORD", "konsey-demo-2017"),
+        # Cookies: HttpOnly and SameSite always; Secure when served over HTTPS.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env == "production",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": env == "production",
+        "REMEMBER_COOKIE_DURATION": _int("KONSEY_REMEMBER_DAYS", 30) * 86400,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": _int("KONSEY_MAX_REQUEST_BYTES", 1024 * 1024),
+        # flask-smorest: the OpenAPI document lives at /api/v1/openapi.json.
+        "API_TITLE": "Konsey API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+    }

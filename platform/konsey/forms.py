@@ -1,0 +1,55 @@
+"""Form helpers shared by the blueprints."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.validators import InputRequired, Length, ValidationError
+
+from konsey.errors import ServiceError
+from konsey.validation import check_timezone, timezone_choices
+
+
+def apply_service_error(form: FlaskForm, error: ServiceError) -> None:
+    """Show a service's error next to the field it names (or above the form)."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*list(field.errors or []), error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+class TimezoneField(StringField):
+    """An IANA zone name, typed with suggestions (datalist) and checked."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(
+            label, [InputRequired(), Length(max=64), *(validators or [])], **kwargs
+        )
+
+    def pre_validate(self, form):
+        from konsey.errors import ValidationError as ServiceValidationError
+
+        try:
+            check_timezone(self.data or "")
+        except ServiceValidationError as exc:
+            raise ValidationError(exc.message) from exc
+
+
+def timezone_options() -> list[str]:
+    return timezone_choices()
+
+
+class DigestField(SelectField):
+    def __init__(self, label=None, **kwargs):
+        super().__init__(
+            label,
+            choices=[
+                ("off", _l("Off")),
+                ("immediately", _l("Immediately")),
+                ("daily", _l("Daily")),
+                ("weekly", _l("Weekly")),
+            ],
+            **kwargs,
+        )

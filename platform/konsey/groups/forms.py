@@ -1,0 +1,32 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField
+from wtforms.validators import InputRequired
+
+from konsey.models import Role
+
+ROLE_LABELS = {
+    Role.COORDINATOR: _l("Coordinator"),
+    Role.HEAD: _l("Head of delegation"),
+    Role.DELEGATE: _l("Delegate"),
+    Role.EXPERT: _l("Expert"),
+    Role.OBSERVER: _l("Observer"),
+}
+
+
+def role_choices():
+    return [(role.value, label) for role, label in ROLE_LABELS.items()]
+
+
+class AddMemberForm(FlaskForm):
+    user = SelectField(_l("Person"), coerce=int, validators=[InputRequired()])
+    member_state = SelectField(_l("Delegation"), coerce=int, default=0)
+    role = SelectField(_l("Role"), validators=[InputRequired()])
+
+
+class ChangeRoleForm(FlaskForm):
+    role = SelectField(_l("Role"), validators=[InputRequired()])
+
+
+class RemoveMemberForm(FlaskForm):
+    pass

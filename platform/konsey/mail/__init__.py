@@ -1,0 +1,1 @@
+"""Email: composed into outbox rows (``outbox``), then delivered (``delivery``)."""

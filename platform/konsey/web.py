@@ -1,0 +1,170 @@
+"""Request plumbing shared by every blueprint: who is calling, errors, headers."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from konsey import audit, policy
+from konsey.extensions import db, login_manager
+from konsey.i18n import language_choices
+from konsey.models import User
+
+bp = Blueprint("web", __name__)
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+ERROR_MESSAGES = {
+    400: _l("The request could not be understood."),
+    401: _l("Please log in to continue."),
+    403: _l("You do not have access to this page."),
+    404: _l("There is nothing at this address."),
+    405: _l("This action is not allowed here."),
+    413: _l("The request is too large."),
+    422: _l("The request contains invalid data."),
+    429: _l("Too many requests; please wait and try again."),
+    500: _l("Something went wrong on our side; the secretariat has been told."),
+}
+
+
+def current_actor() -> audit.Actor:
+    user = current_user if current_user.is_authenticated else None
+    return audit.Actor(user=user, ip=request.remote_addr)
+
+
+def require(action: policy.Action, obj=None) -> None:
+    """Abort with 403 unless the current user may do ``action``."""
+    if not current_user.is_authenticated:
+        abort(401)
+    if not policy.can(current_user, action, obj):
+        abort(403)
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def json_error(status: int, code: str, message: str, field: str | None = None):
+    body = {"error": {"code": code, "message": message}}
+    if field:
+        body["error"]["field"] = field
+    return jsonify(body), status
+
+
+@login_manager.user_loader
+def _load_user(session_id: str) -> User | None:
+    user_id, _, nonce = (session_id or "").partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active or user.session_nonce != nonce:
+        return None
+    return user
+
+
+@login_manager.request_loader
+def _load_user_from_token(req) -> User | None:
+    header = req.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    from konsey.auth.api_tokens import user_for_token
+
+    return user_for_token(secret.strip())
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    if wants_json():
+        return json_error(401, "unauthorized", str(ERROR_MESSAGES[401]))
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _handle_http_error(exc: HTTPException):
+    status = exc.code or 500
+    if status == 401 and not wants_json():
+        return _unauthorized()
+    message = str(ERROR_MESSAGES.get(status, exc.description or exc.name))
+    if isinstance(exc, CSRFError):
+        message = str(_l("The form expired or was sent from another site; please try again."))
+    if wants_json():
+        code = exc.name.lower().replace(" ", "_")
+        return json_error(status, code, message)
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def _handle_unexpected(exc: Exception):
+    db.session.rollback()
+    import logging
+
+    logging.getLogger("konsey").exception("unhandled error")
+    if wants_json():
+        return json_error(500, "internal_error", str(ERROR_MESSAGES[500]))
+    return render_template("errors/error.html", status=500, message=ERROR_MESSAGES[500]), 500
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault(
+        "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
+    )
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+@bp.route("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(url_for("groups.index"))
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/language")
+def set_language():
+    """Language switch for visitors who are not logged in (before login)."""
+    from flask import current_app
+
+    code = request.form.get("lang", "")
+    if code not in current_app.config["LANGUAGES"]:
+        abort(400)
+    session["lang"] = code
+    return redirect(url_for("auth.login"))
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to continue.")
+    login_manager.login_message_category = "info"
+    app.register_blueprint(bp)
+    app.register_error_handler(HTTPException, _handle_http_error)
+    if not app.config.get("PROPAGATE_EXCEPTIONS"):
+        app.register_error_handler(Exception, _handle_unexpected)
+    app.after_request(_security_headers)
+
+    @app.context_processor
+    def _template_helpers():
+        return {
+            "can": lambda action, obj=None, **kw: policy.can(current_user, action, obj, **kw),
+            "Action": policy.Action,
+            "language_choices": language_choices,
+        }
