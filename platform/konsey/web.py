@@ -13,6 +13,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -80,6 +81,9 @@ def _load_user(session_id: str) -> User | None:
 
 @login_manager.request_loader
 def _load_user_from_token(req) -> User | None:
+    # Tokens are for programs using the API, not a way into the web pages.
+    if not req.path.startswith("/api/"):
+        return None
     header = req.headers.get("Authorization", "")
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer":
@@ -167,4 +171,5 @@ def init_app(app: Flask) -> None:
             "can": lambda action, obj=None, **kw: policy.can(current_user, action, obj, **kw),
             "Action": policy.Action,
             "language_choices": language_choices,
+            "get_locale": lambda: str(get_locale()),
         }

@@ -1,0 +1,238 @@
+"""Test fixtures: a real database (PostgreSQL when it answers, else SQLite),
+the app built by the factory, clients that log in as each role, factories.
+
+In CI (``CI=true``) PostgreSQL and Redis must answer; their absence fails
+the run instead of quietly testing less.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tests import factories
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+PG_TEST_DB = "konsey_test"
+
+
+def _port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if url:
+        return url.replace("postgresql://", "postgresql+psycopg://", 1)
+    if not _port_open("127.0.0.1", 5432):
+        return None
+    engine = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            exists = conn.scalar(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": PG_TEST_DB}
+            )
+            if not exists:
+                conn.execute(sa.text(f'CREATE DATABASE "{PG_TEST_DB}"'))
+            # A throw-away database: no need to wait for each commit's fsync.
+            conn.execute(sa.text(f'ALTER DATABASE "{PG_TEST_DB}" SET synchronous_commit = off'))
+    except sa.exc.OperationalError:
+        return None
+    finally:
+        engine.dispose()
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + PG_TEST_DB
+
+
+def _redis_url() -> str | None:
+    url = os.environ.get("REDIS_URL")
+    if url:
+        return url
+    return "redis://127.0.0.1:6379/15" if _port_open("127.0.0.1", 6379) else None
+
+
+DATABASE_URL = _postgres_url()
+REDIS_URL = _redis_url()
+BACKEND = "postgresql" if DATABASE_URL else "sqlite"
+
+
+def pytest_report_header(config):
+    return [
+        f"konsey database backend: {BACKEND}"
+        + (f" ({DATABASE_URL})" if DATABASE_URL else " (embedded default)"),
+        f"konsey redis: {REDIS_URL or 'not available'}",
+    ]
+
+
+def pytest_sessionstart(session):
+    if IN_CI and (DATABASE_URL is None or REDIS_URL is None):
+        raise pytest.UsageError(
+            "CI=true but PostgreSQL or Redis is not reachable: "
+            f"database={DATABASE_URL!r} redis={REDIS_URL!r}"
+        )
+
+
+def pytest_terminal_summary(terminalreporter):
+    terminalreporter.write_line(
+        f"konsey: tests ran on {BACKEND}; redis {'used' if REDIS_URL else 'not available'}"
+    )
+
+
+@pytest.fixture(scope="session")
+def instance_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("instance")
+
+
+@pytest.fixture(scope="session")
+def app(instance_dir):
+    os.environ["KONSEY_INSTANCE_PATH"] = str(instance_dir)
+    from flask_migrate import upgrade
+
+    from konsey import create_app
+    from konsey.extensions import db
+
+    database_url = DATABASE_URL or f"sqlite:///{instance_dir / 'test.sqlite3'}"
+    app = create_app(
+        {
+            "KONSEY_ENV": "testing",
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key-not-for-production",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "MAIL_FOLDER": str(instance_dir / "mail"),
+            "REDIS_URL": None,
+            "SERVER_NAME": "konsey.test",
+            "BASE_URL": "http://konsey.test",
+        }
+    )
+    with app.app_context():
+        if DATABASE_URL:
+            with db.engine.begin() as conn:
+                conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade()  # the schema comes from the migrations, as in production
+    yield app
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request):
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    from konsey.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        # DELETE is quicker than TRUNCATE on PostgreSQL for a few rows.
+        with db.engine.begin() as conn:
+            for table in tables:
+                conn.execute(sa.text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context for the test body (factories, direct queries)."""
+    with app.app_context():
+        yield app
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class Client:
+    """A test client that behaves like a browser: it reads CSRF tokens from pages."""
+
+    def __init__(self, app):
+        self.app = app
+        self.http = app.test_client()
+        self._csrf: str | None = None
+
+    def get(self, url, **kw):
+        response = self.http.get(url, **kw)
+        self._remember_csrf(response)
+        return response
+
+    def _remember_csrf(self, response):
+        if response.mimetype == "text/html":
+            match = CSRF_RE.search(response.get_data(as_text=True))
+            if match:
+                self._csrf = match.group(1)
+
+    def csrf(self) -> str:
+        if self._csrf is None:
+            self.get("/login")
+        if self._csrf is None:
+            self.get("/account")
+        return self._csrf
+
+    def post(self, url, data=None, *, csrf=True, **kw):
+        data = dict(data or {})
+        if csrf and "csrf_token" not in data:
+            data["csrf_token"] = self.csrf()
+        response = self.http.post(url, data=data, **kw)
+        self._remember_csrf(response)
+        return response
+
+    def login(self, email, password=factories.PASSWORD, remember=False):
+        data = {"email": email, "password": password}
+        if remember:
+            data["remember"] = "y"
+        response = self.post("/login", data)
+        self._csrf = None  # a new session gets a new token
+        return response
+
+    def logout(self):
+        return self.post("/logout")
+
+
+@pytest.fixture
+def client(app) -> Client:
+    return Client(app)
+
+
+@pytest.fixture
+def make_client(app):
+    return lambda: Client(app)
+
+
+@pytest.fixture
+def count_queries(app):
+    """Count the SQL statements run inside the ``with`` block."""
+    from konsey.extensions import db
+
+    @contextmanager
+    def counter():
+        statements: list[str] = []
+
+        def listener(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", listener)
+        try:
+            yield statements
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", listener)
+
+    return counter
+
+
+@pytest.fixture
+def demo(ctx):
+    """The founding case's demo data."""
+    from konsey.demo import load_demo
+
+    ctx.config["DEMO_PASSWORD"] = factories.PASSWORD
+    load_demo()
+    return ctx
