@@ -7,6 +7,7 @@ the run instead of quietly testing less.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import socket
@@ -20,7 +21,9 @@ from tests import factories
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-PG_TEST_DB = "konsey_test"
+# One database per test run, so runs side by side (two checkouts, a CI run
+# and a developer) never drop each other's tables.
+PG_TEST_DB = os.environ.get("KONSEY_TEST_DB", f"konsey_test_{os.getpid()}")
 
 
 def _port_open(host: str, port: int) -> bool:
@@ -82,6 +85,18 @@ def pytest_sessionstart(session):
         )
 
 
+def pytest_sessionfinish(session, exitstatus):
+    """Drop this run's own database (not one named by the environment)."""
+    own = "KONSEY_TEST_DB" not in os.environ and not os.environ.get("TEST_DATABASE_URL")
+    if DATABASE_URL and own and not os.environ.get("DATABASE_URL"):
+        engine = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{PG_TEST_DB}" WITH (FORCE)'))
+        finally:
+            engine.dispose()
+
+
 def pytest_terminal_summary(terminalreporter):
     terminalreporter.write_line(
         f"konsey: tests ran on {BACKEND}; redis {'used' if REDIS_URL else 'not available'}"
@@ -91,6 +106,17 @@ def pytest_terminal_summary(terminalreporter):
 @pytest.fixture(scope="session")
 def instance_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("instance")
+
+
+class IsolatedFlaskClient:
+    """Mixin: every request runs in a fresh context, as in a real server.
+
+    Without it a request would reuse the app context that the test body holds
+    (and its ``g`` and database session), hiding bugs a real server shows.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -114,6 +140,9 @@ def app(instance_dir):
             "BASE_URL": "http://konsey.test",
         }
     )
+    from flask.testing import FlaskClient
+
+    app.test_client_class = type("TestClient", (IsolatedFlaskClient, FlaskClient), {})
     with app.app_context():
         if DATABASE_URL:
             with db.engine.begin() as conn:
@@ -130,6 +159,8 @@ def _clean_database(request):
     app = request.getfixturevalue("app")
     from konsey.extensions import db
 
+    for mail in Path(app.config["MAIL_FOLDER"]).glob("*.eml"):
+        mail.unlink()
     with app.app_context():
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]

@@ -5,11 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from konsey import config as konsey_config
 
 _SOURCE_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 _PACKAGED_TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+class _DatabaseIntConverter(IntegerConverter):
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -25,6 +32,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(templates),
     )
     app.config.update(settings)
+    # Ids in URLs fit a database integer; a larger number is simply not found.
+    app.url_map.converters["int"] = _DatabaseIntConverter
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from konsey import web

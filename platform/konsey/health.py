@@ -25,7 +25,8 @@ def _redis(url: str) -> str:
     try:
         client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
         client.ping()
-    except (redis.RedisError, OSError) as exc:
+    except (redis.RedisError, OSError, ValueError) as exc:
+        # ValueError: a REDIS_URL redis-py cannot parse (e.g. no redis:// scheme).
         return f"error: {type(exc).__name__}"
     return "ok"
 

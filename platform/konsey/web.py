@@ -68,8 +68,16 @@ def json_error(status: int, code: str, message: str, field: str | None = None):
     return jsonify(body), status
 
 
+def _token_request() -> bool:
+    return request.path.startswith("/api/") and "Authorization" in request.headers
+
+
 @login_manager.user_loader
 def _load_user(session_id: str) -> User | None:
+    # An API call that names a token is judged by that token alone, even if
+    # the caller also has a session cookie.
+    if _token_request():
+        return None
     user_id, _, nonce = (session_id or "").partition(":")
     if not user_id.isdigit():
         return None
@@ -82,7 +90,7 @@ def _load_user(session_id: str) -> User | None:
 @login_manager.request_loader
 def _load_user_from_token(req) -> User | None:
     # Tokens are for programs using the API, not a way into the web pages.
-    if not req.path.startswith("/api/"):
+    if not _token_request():
         return None
     header = req.headers.get("Authorization", "")
     scheme, _, secret = header.partition(" ")
@@ -105,12 +113,33 @@ def _handle_http_error(exc: HTTPException):
     if status == 401 and not wants_json():
         return _unauthorized()
     message = str(ERROR_MESSAGES.get(status, exc.description or exc.name))
+    if status == 400 and exc.description and exc.description != type(exc).description:
+        message = exc.description  # a specific explanation given by abort()
+    if exc.description and exc.description != type(exc).description:
+        # abort(400, description=_("...")): the page's own explanation says
+        # more than the generic message for the status.
+        message = str(exc.description)
     if isinstance(exc, CSRFError):
         message = str(_l("The form expired or was sent from another site; please try again."))
     if wants_json():
         code = exc.name.lower().replace(" ", "_")
-        return json_error(status, code, message)
+        field, detail = _validation_detail(exc)
+        return json_error(status, code, detail or message, field)
     return render_template("errors/error.html", status=status, message=message), status
+
+
+def _validation_detail(exc: HTTPException) -> tuple[str | None, str | None]:
+    """The first offending field of a flask-smorest (marshmallow) 422."""
+    messages = (getattr(exc, "data", None) or {}).get("messages")
+    if not isinstance(messages, dict):
+        return None, None
+    for location in messages.values():
+        if isinstance(location, dict) and location:
+            field, errors = next(iter(location.items()))
+            if isinstance(errors, list):
+                return field, "; ".join(str(e) for e in errors)
+            return field, str(errors)
+    return None, None
 
 
 def _handle_unexpected(exc: Exception):
@@ -121,6 +150,16 @@ def _handle_unexpected(exc: Exception):
     if wants_json():
         return json_error(500, "internal_error", str(ERROR_MESSAGES[500]))
     return render_template("errors/error.html", status=500, message=ERROR_MESSAGES[500]), 500
+
+
+def _refuse_nul_bytes():
+    """A NUL byte is never legitimate text, and PostgreSQL cannot store it:
+    refuse it at the door instead of failing deep in a query."""
+    values = [*request.args.values()]
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        values += request.form.values()
+    if any("\x00" in v for v in values) or "\x00" in request.path:
+        abort(400, description=str(_l("The request contains a NUL character.")))
 
 
 def _security_headers(response):
@@ -163,6 +202,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _handle_http_error)
     if not app.config.get("PROPAGATE_EXCEPTIONS"):
         app.register_error_handler(Exception, _handle_unexpected)
+    app.before_request(_refuse_nul_bytes)
     app.after_request(_security_headers)
 
     @app.context_processor

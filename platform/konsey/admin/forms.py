@@ -7,7 +7,13 @@ from konsey.forms import TimezoneField
 
 
 class StateForm(FlaskForm):
-    code = StringField(_l("ISO 3166 code"), validators=[InputRequired(), Length(min=2, max=2)])
+    code = StringField(
+        _l("ISO 3166 code"),
+        validators=[
+            InputRequired(),
+            Length(min=2, max=2, message=_l("Use the two-letter ISO 3166 code, e.g. KZ.")),
+        ],
+    )
     name = StringField(_l("Name (English)"), validators=[InputRequired(), Length(max=120)])
     name_tr = StringField(_l("Name (Turkish)"), validators=[Optional(), Length(max=120)])
     name_ru = StringField(_l("Name (Russian)"), validators=[Optional(), Length(max=120)])

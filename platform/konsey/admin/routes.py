@@ -235,6 +235,14 @@ def _day(name: str) -> datetime | None:
         abort(400, description=_("Dates are written YYYY-MM-DD."))
 
 
+# Far beyond any real log; keeps OFFSET within what the database accepts.
+MAX_PAGE = 100_000
+
+
+def _page() -> int:
+    return min(max(1, request.args.get("page", 1, type=int)), MAX_PAGE)
+
+
 @bp.get("/audit")
 def audit_log():
     until = _day("until")
@@ -243,8 +251,9 @@ def audit_log():
         actor=request.args.get("actor", "").strip()[:254] or None,
         object_type=request.args.get("object_type", "").strip()[:32] or None,
         since=_day("since"),
-        until=until + timedelta(days=1) if until else None,
-        page=request.args.get("page", 1, type=int),
+        # The whole "until" day counts; 9999-12-31 has no next day.
+        until=until + timedelta(days=1) if until and until.date() < date.max else None,
+        page=_page(),
     )
     events, has_next = queries.audit_events(f)
     return render_template("admin/audit.html", events=events, f=f, has_next=has_next)
@@ -256,10 +265,11 @@ def outbox():
     state = request.args.get("state", "")
     if state and state not in {s.value for s in OutboxState}:
         abort(400)
-    messages, has_next = queries.outbox(state or None, request.args.get("page", 1, type=int))
+    page = _page()
+    messages, has_next = queries.outbox(state or None, page)
     return render_template(
         "admin/outbox.html", messages=messages, state=state, has_next=has_next,
-        page=request.args.get("page", 1, type=int), states=[s.value for s in OutboxState],
+        page=page, states=[s.value for s in OutboxState],
     )
 
 

@@ -5,30 +5,20 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
+from konsey.api.schemas import ApiErrorSchema
 from konsey.extensions import csrf
-from konsey.web import json_error
 
 
 class KonseyApi(Api):
-    """flask-smorest with Konsey's error shape: {"error": {"code", "message"}}."""
+    """flask-smorest, leaving error pages to konsey.web: its handler would
+    otherwise answer every error of the app (HTML pages too) in JSON."""
 
-    def handle_http_exception(self, error):
-        from konsey.web import ERROR_MESSAGES
+    # The "default" error response in the OpenAPI document: the shape that
+    # konsey.web.json_error really sends, not flask-smorest's own.
+    ERROR_SCHEMA = ApiErrorSchema
 
-        status = error.code or 500
-        message = error.description if status == 422 else None
-        data = getattr(error, "data", None) or {}
-        field = None
-        if status == 422 and "messages" in data:
-            # marshmallow: {"json": {"field": ["msg"]}} → first offending field
-            for location in data["messages"].values():
-                if isinstance(location, dict) and location:
-                    field, msgs = next(iter(location.items()))
-                    message = "; ".join(str(m) for m in msgs) if isinstance(msgs, list) else str(msgs)
-                    break
-        message = message or str(ERROR_MESSAGES.get(status, error.name))
-        code = error.name.lower().replace(" ", "_")
-        return json_error(status, code, message, field)
+    def _register_error_handlers(self):
+        pass
 
 
 api = KonseyApi()
