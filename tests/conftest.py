@@ -77,7 +77,23 @@ def pytest_report_header(config):
     ]
 
 
+def _compile_catalogs() -> None:
+    """Compile the .po catalogs when a .mo is missing or older (as `make` does)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parents[1] / "platform" / "konsey" / "translations"
+    for po in root.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as src:
+                catalog = read_po(src)
+            with mo.open("wb") as dst:
+                write_mo(dst, catalog, use_fuzzy=True)
+
+
 def pytest_sessionstart(session):
+    _compile_catalogs()
     if IN_CI and (DATABASE_URL is None or REDIS_URL is None):
         raise pytest.UsageError(
             "CI=true but PostgreSQL or Redis is not reachable: "

@@ -48,7 +48,7 @@ def roles_by_group(user) -> dict[int, Role]:
     rows = db.session.execute(
         select(Membership.group_id, Membership.role).where(Membership.user_id == user.id)
     )
-    return {group_id: role for group_id, role in rows}
+    return {row.group_id: row.role for row in rows}
 
 
 _UNKNOWN = object()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.test_authorization_matrix import MATRIX, _url, world  # noqa: F401
+from tests.integration.conftest import login_as
+from tests.integration.test_authorization_matrix import MATRIX, _url
 
 HOSTILE_VALUES = [
     "",
@@ -20,23 +21,35 @@ HOSTILE_VALUES = [
     "%s%n%x",
 ]
 FIELDS = [
-    "email", "password", "confirm", "current_password", "remember", "name", "locale",
-    "timezone", "digest", "code", "name_tr", "name_ru", "status", "capital_timezone",
-    "member_state", "is_admin", "slug", "mandate", "user", "role", "lang",
+    "email",
+    "password",
+    "confirm",
+    "current_password",
+    "remember",
+    "name",
+    "locale",
+    "timezone",
+    "digest",
+    "code",
+    "name_tr",
+    "name_ru",
+    "status",
+    "capital_timezone",
+    "member_state",
+    "is_admin",
+    "slug",
+    "mandate",
+    "user",
+    "role",
+    "lang",
 ]
 QUERY_PARAMS = ["page", "q", "state", "action", "actor", "object_type", "since", "until", "next"]
-
-
-def _login_as(client, world, who):
-    with client.http.session_transaction() as session:
-        session["_user_id"] = world["sessions"][who]
-        session["_fresh"] = True
 
 
 @pytest.mark.parametrize("who", ["admin", "coordinator", "delegate"])
 @pytest.mark.parametrize("value", HOSTILE_VALUES, ids=range(len(HOSTILE_VALUES)))
 def test_hostile_form_values_never_cause_a_server_error(app, client, world, who, value):
-    _login_as(client, world, who)
+    login_as(client, world, who)
     token_id = world["tokens"][who][0]
     for method, rule in sorted(MATRIX):
         if method != "POST" or rule in ("/logout",):
@@ -50,7 +63,7 @@ def test_hostile_form_values_never_cause_a_server_error(app, client, world, who,
 
 @pytest.mark.parametrize("value", HOSTILE_VALUES, ids=range(len(HOSTILE_VALUES)))
 def test_hostile_query_strings_never_cause_a_server_error(app, client, world, value):
-    _login_as(client, world, "admin")
+    login_as(client, world, "admin")
     token_id = world["tokens"]["admin"][0]
     for method, rule in sorted(MATRIX):
         if method != "GET":
@@ -62,9 +75,14 @@ def test_hostile_query_strings_never_cause_a_server_error(app, client, world, va
 
 @pytest.mark.parametrize(
     "path",
-    ["/groups/%00", "/groups/" + "a" * 5000, "/admin/users/99999999999999999999",
-     "/api/v1/groups/%F0%9F%87%B0", "/password/reset/" + "x" * 10_000],
+    [
+        "/groups/%00",
+        "/groups/" + "a" * 5000,
+        "/admin/users/99999999999999999999",
+        "/api/v1/groups/%F0%9F%87%B0",
+        "/password/reset/" + "x" * 10_000,
+    ],
 )
 def test_hostile_paths(app, client, world, path):
-    _login_as(client, world, "admin")
+    login_as(client, world, "admin")
     assert client.http.get(path).status_code < 500

@@ -1,0 +1,72 @@
+"""Shared fixtures of the integration tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from konsey import audit
+from konsey.auth import links
+from konsey.auth.api_tokens import create_token
+from konsey.extensions import db
+from konsey.mail.outbox import queue_email
+from tests import factories as f
+
+
+@pytest.fixture
+def world(ctx):
+    """A group with one member in every role, an outsider, an admin, and a
+    delegate who has been deactivated (with a session and a token from before)."""
+    with f.batch():
+        return _world()
+
+
+def _world():
+    kz = f.make_state("KZ")
+    hu = f.make_state("HU", status="observer", tz="Europe/Budapest")
+    group = f.make_group("wg")
+    users = {
+        "outsider": f.make_user("outsider@kz.example.org", state=kz),
+        "observer": f.make_user("observer@hu.example.org", state=hu),
+        "expert": f.make_user("expert@kz.example.org", state=kz),
+        "delegate": f.make_user("delegate@kz.example.org", state=kz),
+        "head": f.make_user("head@kz.example.org", state=kz),
+        "coordinator": f.make_user("coordinator@secretariat.example.org"),
+        "admin": f.make_user("admin@secretariat.example.org", is_admin=True),
+        "deactivated": f.make_user("gone@kz.example.org", state=kz),
+    }
+    for role in ["observer", "expert", "delegate", "head", "coordinator"]:
+        f.add(group, users[role], role)
+    target = f.add(group, users["deactivated"], "delegate")
+    tokens = {}
+    for name, user in users.items():
+        token, secret = create_token(audit.SYSTEM, user, "matrix")
+        db.session.flush()
+        tokens[name] = (token.id, secret)
+    db.session.flush()
+    sessions = {name: user.get_id() for name, user in users.items()}
+    users["deactivated"].is_active_account = False
+    users["deactivated"].session_nonce = "rotated"
+    message = queue_email(users["outsider"], "invitation", "Hello", token="x")
+    db.session.flush()
+    reset = links.make_token(users["outsider"], "reset")
+    return {
+        "users": users,
+        "sessions": sessions,
+        "tokens": tokens,
+        "params": {
+            "slug": group.slug,
+            "membership_id": target.id,
+            "state_id": kz.id,
+            "user_id": users["outsider"].id,
+            "group_id": group.id,
+            "message_id": message.id,
+            "token": reset,
+        },
+    }
+
+
+def login_as(client, world, who: str) -> None:
+    """Put ``who``'s login into the client's session (no password round trip)."""
+    with client.http.session_transaction() as session:
+        session["_user_id"] = world["sessions"][who]
+        session["_fresh"] = True
