@@ -61,10 +61,15 @@ def _secret_key(env: str, instance: Path) -> str:
     # survive restarts without anyone having to invent a secret.
     key_file = instance / "secret_key"
     if key_file.exists():
-        return key_file.read_text().strip()
+        key = key_file.read_text().strip()
+        if key:  # an empty file (a write cut short) gets a new key below
+            return key
     instance.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
-    key_file.write_text(key)
+    # Created readable by the owner only, never world-readable even briefly.
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
     key_file.chmod(0o600)
     return key
 

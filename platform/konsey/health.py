@@ -24,10 +24,14 @@ def _redis(url: str) -> str:
 
     try:
         client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
-        client.ping()
-    except (redis.RedisError, OSError, ValueError) as exc:
-        # ValueError: a REDIS_URL redis-py cannot parse (e.g. no redis:// scheme).
+    except ValueError as exc:  # a REDIS_URL redis-py cannot parse (no redis:// scheme)
         return f"error: {type(exc).__name__}"
+    try:
+        client.ping()
+    except (redis.RedisError, OSError) as exc:
+        return f"error: {type(exc).__name__}"
+    finally:
+        client.close()
     return "ok"
 
 
