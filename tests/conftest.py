@@ -35,6 +35,8 @@ def _port_open(host: str, port: int) -> bool:
 
 
 def _postgres_url() -> str | None:
+    if os.environ.get("KONSEY_TEST_BACKEND") == "sqlite":
+        return None
     url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
     if url:
         return url.replace("postgresql://", "postgresql+psycopg://", 1)

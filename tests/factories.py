@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from konsey.auth.passwords import hash_password
 from konsey.extensions import db
-from konsey.models import MemberState, Membership, Role, StateStatus, User, WorkingGroup
+from konsey.models import Membership, MemberState, Role, StateStatus, User, WorkingGroup
 
 PASSWORD = "correct horse battery staple"
 _HASH: str | None = None
@@ -49,8 +49,11 @@ def make_state(code="KZ", name=None, status="member", tz="Asia/Almaty") -> Membe
     state = db.session.query(MemberState).filter_by(code=code).one_or_none()
     if state is None:
         state = MemberState(
-            code=code, name=name or f"State {code}", status=StateStatus(status),
-            capital_timezone=tz, names={},
+            code=code,
+            name=name or f"State {code}",
+            status=StateStatus(status),
+            capital_timezone=tz,
+            names={},
         )
         _save(state)
     return state

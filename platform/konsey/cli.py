@@ -27,8 +27,12 @@ def demo_command():
 
     created = load_demo()
     click.echo(
-        "Demo data: " + (", ".join(f"{n} {what}" for what, n in created.items() if n) or
-                         "already loaded, nothing changed") + "."
+        "Demo data: "
+        + (
+            ", ".join(f"{n} {what}" for what, n in created.items() if n)
+            or "already loaded, nothing changed"
+        )
+        + "."
     )
     from flask import current_app
 

@@ -17,8 +17,8 @@ from konsey.auth.passwords import hash_password
 from konsey.extensions import db
 from konsey.models import (
     DigestFrequency,
-    MemberState,
     Membership,
+    MemberState,
     Role,
     StateStatus,
     User,
@@ -35,42 +35,120 @@ STATES = [
 ]
 
 GROUPS = [
-    ("cyber-security", "Cyber Security",
-     "Cooperation of the member states on cyber security: incident response, "
-     "information exchange on threats, capacity building."),
-    ("tasim-fibre", "TASIM and Fibre-Optic Infrastructure",
-     "The Trans-Eurasian Information Super Highway (TASIM) and fibre-optic links "
-     "between the member states."),
-    ("satellite-services", "Satellite Services",
-     "Cooperation on satellite communication and earth-observation services."),
-    ("e-government", "E-Government",
-     "Exchange of experience on electronic government services and interoperability."),
-    ("ict-ministers", "Meeting of Ministers in charge of ICT",
-     "The ministerial meeting that steers the four sub-working groups and adopts "
-     "their outcomes."),
+    (
+        "cyber-security",
+        "Cyber Security",
+        "Cooperation of the member states on cyber security: incident response, "
+        "information exchange on threats, capacity building.",
+    ),
+    (
+        "tasim-fibre",
+        "TASIM and Fibre-Optic Infrastructure",
+        "The Trans-Eurasian Information Super Highway (TASIM) and fibre-optic links "
+        "between the member states.",
+    ),
+    (
+        "satellite-services",
+        "Satellite Services",
+        "Cooperation on satellite communication and earth-observation services.",
+    ),
+    (
+        "e-government",
+        "E-Government",
+        "Exchange of experience on electronic government services and interoperability.",
+    ),
+    (
+        "ict-ministers",
+        "Meeting of Ministers in charge of ICT",
+        "The ministerial meeting that steers the four sub-working groups and adopts "
+        "their outcomes.",
+    ),
 ]
 ALL_GROUPS = [slug for slug, _name, _mandate in GROUPS]
 
 # email, name, state, locale, time zone, admin?, {group: role}
 USERS = [
-    ("admin@secretariat.example.org", "Secretariat Administrator", None, "en",
-     "Europe/Istanbul", True, {}),
-    ("coordinator@secretariat.example.org", "Project Director (Secretariat)", None, "tr",
-     "Europe/Istanbul", False, dict.fromkeys(ALL_GROUPS, Role.COORDINATOR)),
-    ("head.az@az.example.org", "Head of Delegation of Azerbaijan", "AZ", "tr",
-     "Asia/Baku", False, dict.fromkeys(ALL_GROUPS, Role.HEAD)),
-    ("head.kz@kz.example.org", "Head of Delegation of Kazakhstan", "KZ", "ru",
-     "Asia/Almaty", False, dict.fromkeys(ALL_GROUPS, Role.HEAD)),
-    ("head.kg@kg.example.org", "Head of Delegation of Kyrgyzstan", "KG", "ru",
-     "Asia/Bishkek", False, dict.fromkeys(ALL_GROUPS, Role.HEAD)),
-    ("head.tr@tr.example.org", "Head of Delegation of Turkey", "TR", "tr",
-     "Europe/Istanbul", False, dict.fromkeys(ALL_GROUPS, Role.HEAD)),
-    ("delegate.kz@kz.example.org", "Delegate of Kazakhstan", "KZ", "ru", "Asia/Almaty",
-     False, {"cyber-security": Role.DELEGATE, "e-government": Role.DELEGATE}),
-    ("expert.kg@kg.example.org", "Expert of Kyrgyzstan", "KG", "ru", "Asia/Bishkek",
-     False, {"satellite-services": Role.EXPERT}),
-    ("observer.hu@hu.example.org", "Observer of Hungary", "HU", "en", "Europe/Budapest",
-     False, {"e-government": Role.OBSERVER}),
+    (
+        "admin@secretariat.example.org",
+        "Secretariat Administrator",
+        None,
+        "en",
+        "Europe/Istanbul",
+        True,
+        {},
+    ),
+    (
+        "coordinator@secretariat.example.org",
+        "Project Director (Secretariat)",
+        None,
+        "tr",
+        "Europe/Istanbul",
+        False,
+        dict.fromkeys(ALL_GROUPS, Role.COORDINATOR),
+    ),
+    (
+        "head.az@az.example.org",
+        "Head of Delegation of Azerbaijan",
+        "AZ",
+        "tr",
+        "Asia/Baku",
+        False,
+        dict.fromkeys(ALL_GROUPS, Role.HEAD),
+    ),
+    (
+        "head.kz@kz.example.org",
+        "Head of Delegation of Kazakhstan",
+        "KZ",
+        "ru",
+        "Asia/Almaty",
+        False,
+        dict.fromkeys(ALL_GROUPS, Role.HEAD),
+    ),
+    (
+        "head.kg@kg.example.org",
+        "Head of Delegation of Kyrgyzstan",
+        "KG",
+        "ru",
+        "Asia/Bishkek",
+        False,
+        dict.fromkeys(ALL_GROUPS, Role.HEAD),
+    ),
+    (
+        "head.tr@tr.example.org",
+        "Head of Delegation of Turkey",
+        "TR",
+        "tr",
+        "Europe/Istanbul",
+        False,
+        dict.fromkeys(ALL_GROUPS, Role.HEAD),
+    ),
+    (
+        "delegate.kz@kz.example.org",
+        "Delegate of Kazakhstan",
+        "KZ",
+        "ru",
+        "Asia/Almaty",
+        False,
+        {"cyber-security": Role.DELEGATE, "e-government": Role.DELEGATE},
+    ),
+    (
+        "expert.kg@kg.example.org",
+        "Expert of Kyrgyzstan",
+        "KG",
+        "ru",
+        "Asia/Bishkek",
+        False,
+        {"satellite-services": Role.EXPERT},
+    ),
+    (
+        "observer.hu@hu.example.org",
+        "Observer of Hungary",
+        "HU",
+        "en",
+        "Europe/Budapest",
+        False,
+        {"e-government": Role.OBSERVER},
+    ),
 ]
 
 DEMO_ACCOUNTS = [
@@ -92,7 +170,10 @@ def load_demo() -> Counter:
     for code, name, names, status, tz in STATES:
         if code not in states:
             states[code] = MemberState(
-                code=code, name=name, names=names, status=StateStatus(status),
+                code=code,
+                name=name,
+                names=names,
+                status=StateStatus(status),
                 capital_timezone=tz,
             )
             db.session.add(states[code])
@@ -108,16 +189,19 @@ def load_demo() -> Counter:
 
     password_hash = None
     users = {u.email: u for u in db.session.scalars(select(User))}
-    existing = {
-        (m.group_id, m.user_id) for m in db.session.scalars(select(Membership))
-    }
+    existing = {(m.group_id, m.user_id) for m in db.session.scalars(select(Membership))}
     for email, name, state, locale, tz, is_admin, roles in USERS:
         user = users.get(email)
         if user is None:
             password_hash = password_hash or hash_password(current_app.config["DEMO_PASSWORD"])
             user = User(
-                email=email, name=name, member_state=states[state] if state else None,
-                locale=locale, timezone=tz, is_admin=is_admin, password_hash=password_hash,
+                email=email,
+                name=name,
+                member_state=states[state] if state else None,
+                locale=locale,
+                timezone=tz,
+                is_admin=is_admin,
+                password_hash=password_hash,
                 digest=DigestFrequency.DAILY,
             )
             db.session.add(user)
@@ -127,8 +211,9 @@ def load_demo() -> Counter:
             group = groups[slug]
             if (group.id, user.id) not in existing:
                 db.session.add(
-                    Membership(group=group, user=user, role=role,
-                               member_state_id=user.member_state_id)
+                    Membership(
+                        group=group, user=user, role=role, member_state_id=user.member_state_id
+                    )
                 )
                 created["memberships"] += 1
     if created:

@@ -24,9 +24,7 @@ class TimezoneField(StringField):
     """An IANA zone name, typed with suggestions (datalist) and checked."""
 
     def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(
-            label, [InputRequired(), Length(max=64), *(validators or [])], **kwargs
-        )
+        super().__init__(label, [InputRequired(), Length(max=64), *(validators or [])], **kwargs)
 
     def pre_validate(self, form):
         from konsey.errors import ValidationError as ServiceValidationError

@@ -78,9 +78,7 @@ def check_text(value: str, field: str, *, required: bool = True, max_length: int
     if required and not value:
         raise ValidationError(str(_l("This field is required.")), field)
     if len(value) > max_length:
-        raise ValidationError(
-            str(_l("At most %(n)d characters.", n=max_length)), field
-        )
+        raise ValidationError(str(_l("At most %(n)d characters.", n=max_length)), field)
     if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in value):
         raise ValidationError(str(_l("Control characters are not allowed.")), field)
     return value

@@ -43,7 +43,10 @@ def test_update_profile(logged_in, alice, ctx):
     assert r.status_code == 302
     user = _reload(alice)
     assert (user.name, user.locale, user.timezone, user.digest) == (
-        "Aigerim", "ru", "Asia/Almaty", DigestFrequency.WEEKLY,
+        "Aigerim",
+        "ru",
+        "Asia/Almaty",
+        DigestFrequency.WEEKLY,
     )
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.profile_update"))
     assert event.actor_id == alice.id
@@ -92,8 +95,12 @@ def test_change_password_ends_other_sessions(logged_in, make_client, alice, ctx)
 @pytest.mark.parametrize(
     ("current", "new", "confirm", "message"),
     [
-        ("wrong current password", "a good new passphrase", "a good new passphrase",
-         "The current password is not correct."),
+        (
+            "wrong current password",
+            "a good new passphrase",
+            "a good new passphrase",
+            "The current password is not correct.",
+        ),
         (f.PASSWORD, "short", "short", "at least 12 characters"),
         (f.PASSWORD, "a good new passphrase", "a different passphrase", "The passwords differ."),
     ],
@@ -148,7 +155,7 @@ def test_cannot_revoke_someone_elses_token(logged_in, ctx):
     from konsey.auth.api_tokens import create_token
 
     bob = f.make_user("bob@kz.example.org")
-    token, secret = create_token(audit.SYSTEM, bob, "bob's")
+    token, _secret = create_token(audit.SYSTEM, bob, "bob's")
     db.session.commit()
     r = logged_in.post(f"/account/tokens/{token.id}/revoke")
     assert r.status_code == 404

@@ -60,8 +60,9 @@ def test_login_then_logout(client, alice):
 
 def test_login_redirects_only_to_local_pages(client, alice):
     client.get("/login")
-    r = client.post("/login?next=https://evil.example/x", {"email": alice.email,
-                                                           "password": f.PASSWORD})
+    r = client.post(
+        "/login?next=https://evil.example/x", {"email": alice.email, "password": f.PASSWORD}
+    )
     assert r.headers["Location"] == "/groups"
     client.logout()
     client.get("/login")
@@ -128,9 +129,7 @@ def test_logins_and_failures_are_audited(client, alice, ctx):
     assert event.actor_id == alice.id
 
 
-def test_remember_me_keeps_the_user_logged_in_after_the_session_cookie_is_gone(
-    client, alice
-):
+def test_remember_me_keeps_the_user_logged_in_after_the_session_cookie_is_gone(client, alice):
     client.login(alice.email, remember=True)
     cookies = {c.key: c for c in client.http._cookies.values()}
     assert "remember_token" in cookies
@@ -211,7 +210,9 @@ def test_reset_link_with_short_password_changes_nothing(app, client, alice, ctx)
     db.session.refresh(alice)
     assert alice.password_hash == f._password_hash()
     # Still usable afterwards.
-    ok = client.post(link, {"password": "long enough passphrase", "confirm": "long enough passphrase"})
+    ok = client.post(
+        link, {"password": "long enough passphrase", "confirm": "long enough passphrase"}
+    )
     assert ok.status_code == 302
 
 

@@ -20,8 +20,20 @@ def source_messages(tmp_path_factory) -> set[str]:
 
     pot = tmp_path_factory.mktemp("i18n") / "messages.pot"
     CommandLineInterface().run(
-        ["pybabel", "-q", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l",
-         "-k", "lazy_gettext", "-o", str(pot), str(ROOT)]
+        [
+            "pybabel",
+            "-q",
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            str(pot),
+            str(ROOT),
+        ]
     )
     with pot.open("rb") as fh:
         return {_msgid(m) for m in read_po(fh) if m.id}
@@ -37,9 +49,9 @@ def test_catalog_translates_every_message(source_messages, locale):
     with open(TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po", "rb") as fh:
         catalog = read_po(fh)
     translated = {
-        _msgid(m) for m in catalog
-        if m.id and m.string and (not isinstance(m.string, tuple) or all(m.string))
-        and not m.fuzzy
+        _msgid(m)
+        for m in catalog
+        if m.id and m.string and (not isinstance(m.string, tuple) or all(m.string)) and not m.fuzzy
     }
     missing = sorted(source_messages - translated)
     assert missing == [], f"untranslated in {locale} (run `make messages`): {missing[:10]}"

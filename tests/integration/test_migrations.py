@@ -45,8 +45,12 @@ def _app(url, tmp_path):
     from konsey import create_app
 
     return create_app(
-        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x", "TESTING": True,
-         "INSTANCE_PATH": str(tmp_path)}
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "x",
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path),
+        }
     )
 
 
@@ -84,21 +88,31 @@ def test_one_head_per_state_is_enforced_by_the_database_too(empty_database, tmp_
     with app.app_context():
         upgrade()
         with db.engine.begin() as conn:
-            conn.execute(sa.text(
-                "INSERT INTO member_state (id, code, name, names, status, capital_timezone) "
-                "VALUES (1, 'KZ', 'Kazakhstan', '{}', 'member', 'Asia/Almaty')"))
-            conn.execute(sa.text(
-                "INSERT INTO working_group (id, slug, name, mandate, created_at) "
-                "VALUES (1, 'wg', 'WG', '', CURRENT_TIMESTAMP)"))
+            conn.execute(
+                sa.text(
+                    "INSERT INTO member_state (id, code, name, names, status, capital_timezone) "
+                    "VALUES (1, 'KZ', 'Kazakhstan', '{}', 'member', 'Asia/Almaty')"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO working_group (id, slug, name, mandate, created_at) "
+                    "VALUES (1, 'wg', 'WG', '', CURRENT_TIMESTAMP)"
+                )
+            )
             for uid in (1, 2, 3):
-                conn.execute(sa.text(
-                    "INSERT INTO user_account (id, email, name, member_state_id, locale, timezone,"
-                    " digest, is_admin, active, session_nonce, created_at) VALUES "
-                    f"({uid}, 'u{uid}@kz.example.org', 'U', 1, 'en', 'UTC', 'daily', false, true,"
-                    " 'n', CURRENT_TIMESTAMP)"))
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO user_account (id, email, name, member_state_id, locale,"
+                        " timezone, digest, is_admin, active, session_nonce, created_at) VALUES "
+                        f"({uid}, 'u{uid}@kz.example.org', 'U', 1, 'en', 'UTC', 'daily',"
+                        " false, true, 'n', CURRENT_TIMESTAMP)"
+                    )
+                )
             insert = sa.text(
                 "INSERT INTO membership (group_id, user_id, member_state_id, role, since) "
-                "VALUES (1, :u, 1, :role, CURRENT_TIMESTAMP)")
+                "VALUES (1, :u, 1, :role, CURRENT_TIMESTAMP)"
+            )
             conn.execute(insert, {"u": 1, "role": "head"})
             conn.execute(insert, {"u": 2, "role": "delegate"})
         with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:

@@ -33,7 +33,9 @@ class UserForm(FlaskForm):
 
 
 class GroupForm(FlaskForm):
-    slug = StringField(_l("Short name (in addresses)"), validators=[InputRequired(), Length(max=64)])
+    slug = StringField(
+        _l("Short name (in addresses)"), validators=[InputRequired(), Length(max=64)]
+    )
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
     mandate = TextAreaField(_l("Mandate"), validators=[Optional(), Length(max=10000)])
 

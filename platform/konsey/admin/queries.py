@@ -52,8 +52,6 @@ def outbox(state: str | None, page: int) -> tuple[list[OutboxMessage], bool]:
         query = query.where(OutboxMessage.state == state)
     page = max(1, page)
     rows = db.session.scalars(
-        query.order_by(OutboxMessage.id.desc())
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE + 1)
+        query.order_by(OutboxMessage.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
     ).all()
     return list(rows[:PAGE_SIZE]), len(rows) > PAGE_SIZE

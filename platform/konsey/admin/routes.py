@@ -159,12 +159,13 @@ def _set_active(user_id: int, active: bool):
         form = _user_form(user)
         form.form_errors.append(exc.message)
         return render_template(
-            "admin/user_form.html", form=form, user=user,
-            confirm=ConfirmForm(formdata=None), timezones=timezone_options(),
+            "admin/user_form.html",
+            form=form,
+            user=user,
+            confirm=ConfirmForm(formdata=None),
+            timezones=timezone_options(),
         ), exc.status
-    flash(
-        _("The account is active.") if active else _("The account is deactivated."), "success"
-    )
+    flash(_("The account is active.") if active else _("The account is deactivated."), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
@@ -209,8 +210,11 @@ def edit_group(group_id: int | None):
     if form.validate_on_submit():
         try:
             services.save_group(
-                current_actor(), group,
-                slug=form.slug.data, name=form.name.data, mandate=form.mandate.data or "",
+                current_actor(),
+                group,
+                slug=form.slug.data,
+                name=form.name.data,
+                mandate=form.mandate.data or "",
             )
         except ServiceError as exc:
             db.session.rollback()
@@ -268,8 +272,12 @@ def outbox():
     page = _page()
     messages, has_next = queries.outbox(state or None, page)
     return render_template(
-        "admin/outbox.html", messages=messages, state=state, has_next=has_next,
-        page=page, states=[s.value for s in OutboxState],
+        "admin/outbox.html",
+        messages=messages,
+        state=state,
+        has_next=has_next,
+        page=page,
+        states=[s.value for s in OutboxState],
     )
 
 

@@ -9,7 +9,7 @@ from konsey import audit
 from konsey.auth.services import send_invitation
 from konsey.errors import Conflict, ValidationError
 from konsey.extensions import db
-from konsey.models import MemberState, Membership, Role, StateStatus, User, WorkingGroup
+from konsey.models import Membership, MemberState, Role, StateStatus, User, WorkingGroup
 from konsey.models.users import new_session_nonce
 from konsey.validation import (
     check_iso_code,

@@ -15,9 +15,7 @@ class ForgotPasswordForm(FlaskForm):
 
 
 class NewPasswordForm(FlaskForm):
-    password = PasswordField(
-        _l("New password"), validators=[InputRequired(), Length(max=1024)]
-    )
+    password = PasswordField(_l("New password"), validators=[InputRequired(), Length(max=1024)])
     confirm = PasswordField(
         _l("Repeat the new password"),
         validators=[InputRequired(), EqualTo("password", message=_l("The passwords differ."))],

@@ -38,7 +38,9 @@ def authenticate(actor: audit.Actor, email: str, password: str) -> User:
     ok = verify_password(user.password_hash if user else None, password or "")
     if user is None or not ok or not user.is_active:
         if user is not None:
-            audit.record(actor, "user.login_failed", user, reason="password" if not ok else "inactive")
+            audit.record(
+                actor, "user.login_failed", user, reason="password" if not ok else "inactive"
+            )
             db.session.commit()
         raise ValidationError(str(LOGIN_FAILED), "password")
     if needs_rehash(user.password_hash):
@@ -77,7 +79,9 @@ def request_password_reset(actor: audit.Actor, email: str) -> None:
     queue_email(
         user,
         "password_reset" if purpose == "reset" else "invitation",
-        _l("Konsey: reset your password") if purpose == "reset" else _l("Konsey: set up your account"),
+        _l("Konsey: reset your password")
+        if purpose == "reset"
+        else _l("Konsey: set up your account"),
         token=token,
     )
     audit.record(actor, "user.password_reset_requested", user)

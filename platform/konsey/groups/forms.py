@@ -19,7 +19,11 @@ def role_choices():
 
 
 class AddMemberForm(FlaskForm):
-    user = SelectField(_l("Person"), coerce=int, validators=[InputRequired()])
+    # The list offers people not yet in the group; anyone else is checked by
+    # the service, which says why (already a member, deactivated…).
+    user = SelectField(
+        _l("Person"), coerce=int, validators=[InputRequired()], validate_choice=False
+    )
     member_state = SelectField(_l("Delegation"), coerce=int, default=0)
     role = SelectField(_l("Role"), validators=[InputRequired()])
 

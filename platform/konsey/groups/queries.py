@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from konsey.extensions import db
-from konsey.models import ROSTER_ORDER, MemberState, Membership, Role, User, WorkingGroup
+from konsey.models import ROSTER_ORDER, Membership, MemberState, Role, User, WorkingGroup
 
 
 @dataclass
@@ -56,8 +56,11 @@ def roster(group: WorkingGroup) -> Roster:
         delegation.members.setdefault(m.role, []).append(m)
     delegations = sorted(
         by_state.values(),
-        key=lambda d: (d.state is None, not (d.state and d.state.is_member),
-                       d.state.name if d.state else ""),
+        key=lambda d: (
+            d.state is None,
+            not (d.state and d.state.is_member),
+            d.state.name if d.state else "",
+        ),
     )
     return Roster(coordinators=coordinators, delegations=delegations)
 

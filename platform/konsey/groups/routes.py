@@ -110,7 +110,8 @@ def add_member(slug: str):
         return _roster_page(group, add_form=form, status=422)
     user = db.session.get(User, form.user.data)
     if user is None:
-        abort(422)
+        form.user.errors.append(_("Choose a person from the list."))
+        return _roster_page(group, add_form=form, status=422)
     try:
         services.add_member(
             current_actor(),

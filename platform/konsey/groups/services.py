@@ -34,8 +34,10 @@ def _check_fits(group: WorkingGroup, user: User, role: Role, *, exclude: Members
             )
         if not state.is_member:
             raise ValidationError(
-                _("%(state)s is an observer state; its people can only be observers.",
-                  state=state.name),
+                _(
+                    "%(state)s is an observer state; its people can only be observers.",
+                    state=state.name,
+                ),
                 "role",
             )
     if role == Role.HEAD:
@@ -48,8 +50,11 @@ def _check_fits(group: WorkingGroup, user: User, role: Role, *, exclude: Members
         )
         if head is not None and head is not exclude:
             raise Conflict(
-                _("%(state)s already has a head of delegation in this group: %(name)s.",
-                  state=state.name, name=head.user.name),
+                _(
+                    "%(state)s already has a head of delegation in this group: %(name)s.",
+                    state=state.name,
+                    name=head.user.name,
+                ),
                 "role",
             )
 
@@ -74,8 +79,10 @@ def add_member(
     role = check_role(role)
     if member_state_id is not _OWN_STATE and member_state_id != user.member_state_id:
         raise ValidationError(
-            _("%(name)s can only be added to the delegation of their own member state.",
-              name=user.name),
+            _(
+                "%(name)s can only be added to the delegation of their own member state.",
+                name=user.name,
+            ),
             "member_state",
         )
     existing = db.session.scalar(
@@ -84,9 +91,7 @@ def add_member(
     if existing is not None:
         raise Conflict(_("%(name)s is already in this group.", name=user.name), "user")
     _check_fits(group, user, role, exclude=None)
-    membership = Membership(
-        group=group, user=user, role=role, member_state_id=user.member_state_id
-    )
+    membership = Membership(group=group, user=user, role=role, member_state_id=user.member_state_id)
     db.session.add(membership)
     audit.record(actor, "membership.add", group, user=user.email, role=role)
     db.session.commit()
@@ -101,16 +106,23 @@ def change_role(actor: audit.Actor, membership: Membership, role: str) -> None:
     old = membership.role
     membership.role = role
     audit.record(
-        actor, "membership.role_change", membership.group,
-        user=membership.user.email, old=old, new=role,
+        actor,
+        "membership.role_change",
+        membership.group,
+        user=membership.user.email,
+        old=old,
+        new=role,
     )
     db.session.commit()
 
 
 def remove_member(actor: audit.Actor, membership: Membership) -> None:
     audit.record(
-        actor, "membership.remove", membership.group,
-        user=membership.user.email, role=membership.role,
+        actor,
+        "membership.remove",
+        membership.group,
+        user=membership.user.email,
+        role=membership.role,
     )
     db.session.delete(membership)
     db.session.commit()

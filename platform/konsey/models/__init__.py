@@ -2,19 +2,40 @@
 
 from konsey.models.audit import AuditEvent
 from konsey.models.groups import ROSTER_ORDER, Membership, Role, WorkingGroup
+from konsey.models.meetings import AgendaItem, Attendance, Meeting, MeetingStatus
+from konsey.models.minutes import (
+    Decision,
+    Minutes,
+    MinutesComment,
+    MinutesPosition,
+    MinutesStatus,
+    MinutesVersion,
+    PositionKind,
+)
 from konsey.models.outbox import OutboxMessage, OutboxState
 from konsey.models.states import MemberState, StateStatus
 from konsey.models.users import ApiToken, DigestFrequency, User
 
 __all__ = [
     "ROSTER_ORDER",
+    "AgendaItem",
     "ApiToken",
+    "Attendance",
     "AuditEvent",
+    "Decision",
     "DigestFrequency",
+    "Meeting",
+    "MeetingStatus",
     "MemberState",
     "Membership",
+    "Minutes",
+    "MinutesComment",
+    "MinutesPosition",
+    "MinutesStatus",
+    "MinutesVersion",
     "OutboxMessage",
     "OutboxState",
+    "PositionKind",
     "Role",
     "StateStatus",
     "User",

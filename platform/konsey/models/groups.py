@@ -74,9 +74,7 @@ class Membership(db.Model):
     member_state_id: Mapped[int | None] = mapped_column(
         ForeignKey("member_state.id", ondelete="RESTRICT")
     )
-    role: Mapped[Role] = mapped_column(
-        enum_column(Role)
-    )
+    role: Mapped[Role] = mapped_column(enum_column(Role))
     since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     group: Mapped[WorkingGroup] = relationship(back_populates="memberships")

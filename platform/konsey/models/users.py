@@ -44,6 +44,10 @@ class User(db.Model):
         default=DigestFrequency.DAILY,
     )
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # May sign agreed minutes (e.g. the Secretary General) without coordinating.
+    is_signatory: Mapped[bool] = mapped_column(Boolean, default=False)
+    # SHA-256 of the secret in the user's private calendar feed URL.
+    calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     is_active_account: Mapped[bool] = mapped_column("active", Boolean, default=True)
     # Part of the login session's identity: rotating it ends every session
     # and "remember me" cookie of the user (password change, deactivation).

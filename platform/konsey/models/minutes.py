@@ -1,0 +1,141 @@
+"""Minutes of a meeting: versions, each member state's position, signature."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from konsey.extensions import db
+from konsey.models.base import UTCDateTime, enum_column, utcnow
+from konsey.models.meetings import AgendaItem, Meeting
+from konsey.models.states import MemberState
+from konsey.models.users import User
+
+
+class MinutesStatus(enum.StrEnum):
+    DRAFT = "draft"
+    CIRCULATED = "circulated"
+    AGREED = "agreed"
+    SIGNED = "signed"
+
+
+class PositionKind(enum.StrEnum):
+    AGREE = "agree"
+    RESERVATION = "reservation"
+    SILENCE = "silence"  # agreed by silence at the deadline (silence procedure)
+
+
+class Minutes(db.Model):
+    __tablename__ = "minutes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), unique=True
+    )
+    status: Mapped[MinutesStatus] = mapped_column(
+        enum_column(MinutesStatus), default=MinutesStatus.DRAFT
+    )
+    comment_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    silence_procedure: Mapped[bool] = mapped_column(Boolean, default=False)
+    circulated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    agreed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    signed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    # The frozen text's SHA-256, stored when signed.
+    signed_sha256: Mapped[str | None] = mapped_column(String(64))
+
+    meeting: Mapped[Meeting] = relationship()
+    versions: Mapped[list[MinutesVersion]] = relationship(
+        back_populates="minutes", order_by="MinutesVersion.number", cascade="all, delete-orphan"
+    )
+    signed_by: Mapped[User | None] = relationship()
+
+    @property
+    def current(self) -> MinutesVersion | None:
+        return self.versions[-1] if self.versions else None
+
+
+class MinutesVersion(db.Model):
+    __tablename__ = "minutes_version"
+    __table_args__ = (UniqueConstraint("minutes_id", "number", name="uq_minutes_version_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    minutes_id: Mapped[int] = mapped_column(
+        ForeignKey("minutes.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)  # Markdown; never edited once written
+    sha256: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(String(500), default="")  # what changed
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    minutes: Mapped[Minutes] = relationship(back_populates="versions")
+    created_by: Mapped[User | None] = relationship()
+
+
+class MinutesPosition(db.Model):
+    """One member state's position on one version (changeable until agreed)."""
+
+    __tablename__ = "minutes_position"
+    __table_args__ = (
+        UniqueConstraint("version_id", "member_state_id", name="uq_minutes_position_state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("minutes_version.id", ondelete="CASCADE"), index=True
+    )
+    member_state_id: Mapped[int] = mapped_column(ForeignKey("member_state.id", ondelete="RESTRICT"))
+    position: Mapped[PositionKind] = mapped_column(enum_column(PositionKind))
+    text: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    version: Mapped[MinutesVersion] = relationship()
+    member_state: Mapped[MemberState] = relationship()
+    recorded_by: Mapped[User | None] = relationship()
+
+
+class MinutesComment(db.Model):
+    __tablename__ = "minutes_comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("minutes_version.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    version: Mapped[MinutesVersion] = relationship()
+    user: Mapped[User | None] = relationship()
+
+
+class Decision(db.Model):
+    """A decision recorded in the minutes; action items will point back to it."""
+
+    __tablename__ = "decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    minutes_id: Mapped[int] = mapped_column(
+        ForeignKey("minutes.id", ondelete="CASCADE"), index=True
+    )
+    agenda_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agenda_item.id", ondelete="SET NULL")
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    minutes: Mapped[Minutes] = relationship()
+    agenda_item: Mapped[AgendaItem | None] = relationship()
