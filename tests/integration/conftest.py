@@ -49,7 +49,9 @@ def _world():
     message = queue_email(users["outsider"], "invitation", "Hello", token="x")
     db.session.flush()
     reset = links.make_token(users["outsider"], "reset")
-    return {
+    world = {
+        "group": group,
+        "states": {"KZ": kz, "HU": hu},
         "users": users,
         "sessions": sessions,
         "tokens": tokens,
@@ -63,6 +65,12 @@ def _world():
             "token": reset,
         },
     }
+    from tests.integration import matrix_meetings, matrix_minutes
+
+    matrix_meetings.extend_world(world)
+    matrix_minutes.extend_world(world)
+    db.session.flush()
+    return world
 
 
 def login_as(client, world, who: str) -> None:

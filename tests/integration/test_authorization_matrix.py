@@ -8,49 +8,22 @@ from __future__ import annotations
 
 import pytest
 
+from tests.integration import matrix_meetings, matrix_minutes
 from tests.integration.conftest import login_as
-
-ROLES = [
-    "anonymous",
-    "outsider",
-    "observer",
-    "expert",
-    "delegate",
-    "head",
-    "coordinator",
-    "admin",
-    "deactivated",
-    "deactivated_token",
-    "delegate_token",
-]
-ALLOW, DENY, LOGIN, NOTFOUND = "allow", "deny", "login", "notfound"
-
-SESSION_USERS = ["outsider", "observer", "expert", "delegate", "head", "coordinator", "admin"]
-MEMBERS = ["observer", "expert", "delegate", "head", "coordinator", "admin"]
-MANAGERS = ["coordinator", "admin"]
-ADMINS = ["admin"]
-
-
-def everyone(value=ALLOW):
-    return dict.fromkeys(ROLES, value)
-
-
-def html(allowed: list[str]):
-    """An HTML route: the allowed roles pass, other users get 403, the rest log in."""
-    expected = dict.fromkeys(ROLES, LOGIN)
-    for role in SESSION_USERS:
-        expected[role] = ALLOW if role in allowed else DENY
-    return expected
-
-
-def api(allowed: list[str]):
-    """An API route: like html(), and an active token acts as its user."""
-    expected = html(allowed)
-    expected["delegate_token"] = ALLOW if "delegate" in allowed else DENY
-    return expected
-
-
-PUBLIC = everyone(ALLOW)
+from tests.integration.matrix_roles import (
+    ADMINS,
+    ALLOW,
+    DENY,
+    LOGIN,
+    MANAGERS,
+    MEMBERS,
+    NOTFOUND,
+    PUBLIC,
+    ROLES,
+    SESSION_USERS,
+    api,
+    html,
+)
 
 MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/"): PUBLIC,  # a redirect: to the groups, or to the login page
@@ -103,6 +76,10 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/v1/groups"): api(SESSION_USERS),
     ("GET", "/api/v1/groups/<slug>"): api(MEMBERS),
 }
+
+
+MATRIX.update(matrix_meetings.ROWS)
+MATRIX.update(matrix_minutes.ROWS)
 
 
 def app_routes(app) -> set[tuple[str, str]]:

@@ -37,9 +37,23 @@ def init_api(app: Flask) -> None:
             "security": [{"bearerAuth": []}, {"cookieAuth": []}],
         },
     )
-    from konsey.api.routes import blp
+    from konsey.api import meetings, minutes, routes
 
-    api.register_blueprint(blp)
-    # Bearer-token calls carry no cookie, so CSRF does not apply to them;
-    # routes.py re-checks it for writes that ride on the browser session.
-    csrf.exempt(blp)
+    for blp in (routes.blp, meetings.blp, minutes.blp):
+        # Bearer-token calls carry no cookie, so CSRF does not apply to them;
+        # protect_session_writes re-checks it for writes on the browser session.
+        blp.before_request(protect_session_writes)
+        api.register_blueprint(blp)
+        csrf.exempt(blp)
+
+
+def protect_session_writes():
+    from flask import request
+    from flask_login import current_user
+
+    if request.method in {"GET", "HEAD", "OPTIONS"}:
+        return
+    if request.headers.get("Authorization", "").lower().startswith("bearer "):
+        return
+    if current_user.is_authenticated:
+        csrf.protect()

@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-from flask import abort, request
+from flask import abort
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 
 from konsey import policy
 from konsey.api.schemas import ApiErrorSchema, GroupSchema, GroupSummarySchema, MeSchema
-from konsey.extensions import csrf
 from konsey.groups import queries
 from konsey.policy import Action
 
 blp = Blueprint("api", __name__, url_prefix="/api/v1", description="Konsey API v1")
-
-
-@blp.before_request
-def _csrf_for_session_writes():
-    if request.method in {"GET", "HEAD", "OPTIONS"}:
-        return
-    if request.headers.get("Authorization", "").lower().startswith("bearer "):
-        return
-    if current_user.is_authenticated:
-        csrf.protect()
 
 
 def _member(m) -> dict:
