@@ -54,13 +54,22 @@ def create_app(test_config: dict | None = None) -> Flask:
     from konsey.api import init_api
     from konsey.auth.routes import bp as auth_bp
     from konsey.groups.routes import bp as groups_bp
+    from konsey.actions.routes import bp as actions_bp
     from konsey.documents.routes import bp as documents_bp
     from konsey.health import bp as health_bp
     from konsey.meetings.routes import bp as meetings_bp
     from konsey.minutes.routes import bp as minutes_bp
 
     for blueprint in (
-        auth_bp, account_bp, admin_bp, groups_bp, meetings_bp, minutes_bp, documents_bp, health_bp
+        auth_bp,
+        account_bp,
+        admin_bp,
+        groups_bp,
+        meetings_bp,
+        minutes_bp,
+        documents_bp,
+        actions_bp,
+        health_bp,
     ):
         app.register_blueprint(blueprint)
     init_api(app)

@@ -65,11 +65,17 @@ def _world():
             "token": reset,
         },
     }
-    from tests.integration import matrix_documents, matrix_meetings, matrix_minutes
+    from tests.integration import (
+        matrix_actions,
+        matrix_documents,
+        matrix_meetings,
+        matrix_minutes,
+    )
 
     matrix_meetings.extend_world(world)
     matrix_minutes.extend_world(world)
     matrix_documents.extend_world(world)
+    matrix_actions.extend_world(world)
     db.session.flush()
     return world
 

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration import matrix_documents, matrix_meetings, matrix_minutes
+from tests.integration import (
+    matrix_actions,
+    matrix_documents,
+    matrix_meetings,
+    matrix_minutes,
+)
 from tests.integration.conftest import login_as
 from tests.integration.matrix_roles import (
     ADMINS,
@@ -81,6 +86,7 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
 MATRIX.update(matrix_meetings.ROWS)
 MATRIX.update(matrix_minutes.ROWS)
 MATRIX.update(matrix_documents.ROWS)
+MATRIX.update(matrix_actions.ROWS)
 
 
 def app_routes(app) -> set[tuple[str, str]]:

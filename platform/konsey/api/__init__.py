@@ -37,9 +37,9 @@ def init_api(app: Flask) -> None:
             "security": [{"bearerAuth": []}, {"cookieAuth": []}],
         },
     )
-    from konsey.api import documents, meetings, minutes, routes
+    from konsey.api import actions, documents, meetings, minutes, routes
 
-    for blp in (routes.blp, meetings.blp, minutes.blp, documents.blp):
+    for blp in (routes.blp, meetings.blp, minutes.blp, documents.blp, actions.blp):
         # Bearer-token calls carry no cookie, so CSRF does not apply to them;
         # protect_session_writes re-checks it for writes on the browser session.
         blp.before_request(protect_session_writes)
