@@ -116,7 +116,7 @@ def test_demo_is_idempotent(app, cli, monkeypatch):
     assert first.exit_code == 0, first.output
     assert "nothing changed" not in first.stdout
     before = dump_all_tables(app)
-    assert len(before["user_account"]) == 9
+    assert len(before["user_account"]) == 10
 
     second = cli("demo")
     assert second.exit_code == 0, second.output
@@ -170,7 +170,7 @@ def test_demo_completes_partly_loaded_data(app, cli, monkeypatch):
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(MemberState)) == 5
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 9
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 10
         existing = db.session.scalar(sa.select(User).filter_by(email="head.kz@kz.example.org"))
         assert existing.name == "Head KZ (existing)"  # not overwritten
     assert roles_of(app)["head.kz@kz.example.org"] == dict.fromkeys(ALL_GROUPS, "head")

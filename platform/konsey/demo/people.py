@@ -1,9 +1,4 @@
-"""Demo data from the founding case: the Turkic Council's ICT cooperation (2017).
-
-``load_demo`` is idempotent: it looks every object up by its natural key and
-only creates what is missing, so a second run changes nothing. Nothing in
-the application depends on this data.
-"""
+"""Demo member states, working groups, accounts and memberships."""
 
 from __future__ import annotations
 
@@ -12,7 +7,6 @@ from collections import Counter
 from flask import current_app
 from sqlalchemy import select
 
-from konsey import audit
 from konsey.auth.passwords import hash_password
 from konsey.extensions import db
 from konsey.models import (
@@ -87,6 +81,15 @@ USERS = [
         dict.fromkeys(ALL_GROUPS, Role.COORDINATOR),
     ),
     (
+        "secretary.general@secretariat.example.org",
+        "Secretary General",
+        None,
+        "tr",
+        "Europe/Istanbul",
+        False,
+        {"ict-ministers": Role.COORDINATOR},
+    ),
+    (
         "head.az@az.example.org",
         "Head of Delegation of Azerbaijan",
         "AZ",
@@ -154,6 +157,10 @@ USERS = [
 DEMO_ACCOUNTS = [
     ("admin@secretariat.example.org", "admin"),
     ("coordinator@secretariat.example.org", "coordinator of all five groups"),
+    (
+        "secretary.general@secretariat.example.org",
+        "Secretary General: signs minutes (ict-ministers)",
+    ),
     ("head.az@az.example.org", "head of delegation, Azerbaijan (all groups)"),
     ("head.kz@kz.example.org", "head of delegation, Kazakhstan (all groups)"),
     ("head.kg@kg.example.org", "head of delegation, Kyrgyzstan (all groups)"),
@@ -164,8 +171,7 @@ DEMO_ACCOUNTS = [
 ]
 
 
-def load_demo() -> Counter:
-    created: Counter = Counter()
+def load_people(created: Counter) -> None:
     states = {s.code: s for s in db.session.scalars(select(MemberState))}
     for code, name, names, status, tz in STATES:
         if code not in states:
@@ -190,6 +196,8 @@ def load_demo() -> Counter:
     password_hash = None
     users = {u.email: u for u in db.session.scalars(select(User))}
     existing = {(m.group_id, m.user_id) for m in db.session.scalars(select(Membership))}
+    # The Secretary General signs agreed minutes ("Toplantı Zaptı").
+    signatories = {"secretary.general@secretariat.example.org"}
     for email, name, state, locale, tz, is_admin, roles in USERS:
         user = users.get(email)
         if user is None:
@@ -216,7 +224,4 @@ def load_demo() -> Counter:
                     )
                 )
                 created["memberships"] += 1
-    if created:
-        audit.record(audit.Actor(user=None, ip="cli"), "demo.load", **dict(created))
-    db.session.commit()
-    return created
+    db.session.flush()

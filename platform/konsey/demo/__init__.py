@@ -1,0 +1,25 @@
+"""Demo data from the founding case: the Turkic Council's ICT cooperation (2017).
+
+``load_demo`` is idempotent: it looks every object up by its natural key and
+only creates what is missing, so a second run changes nothing. Nothing in
+the application depends on this data.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from konsey import audit
+from konsey.demo.people import DEMO_ACCOUNTS, load_people
+from konsey.extensions import db
+
+__all__ = ["DEMO_ACCOUNTS", "load_demo"]
+
+
+def load_demo() -> Counter:
+    created: Counter = Counter()
+    load_people(created)
+    if created:
+        audit.record(audit.Actor(user=None, ip="cli"), "demo.load", **dict(created))
+    db.session.commit()
+    return created
