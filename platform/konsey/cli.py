@@ -107,3 +107,12 @@ def deliver_mail_command():
     from konsey.mail.delivery import deliver_pending
 
     click.echo(f"{deliver_pending(limit=10_000)} message(s) delivered.")
+
+
+@konsey_cli.command("settle-minutes")
+def settle_minutes_command():
+    """Record agreement by silence past deadlines; mark fully agreed minutes agreed."""
+    from konsey.minutes.agreement import settle_all
+    from konsey.models.base import utcnow
+
+    click.echo(f"{settle_all(utcnow())} minutes record(s) settled.")

@@ -74,6 +74,38 @@ def _secret_key(env: str, instance: Path) -> str:
     return key
 
 
+STORAGE_BACKENDS = ("local", "s3")
+
+
+def _storage_settings(instance: Path, languages: tuple[str, ...]) -> dict:
+    """Document files: where they are kept and how large they may be."""
+    backend = os.environ.get("KONSEY_STORAGE", "local").strip().lower() or "local"
+    if backend not in STORAGE_BACKENDS:
+        raise ConfigError("KONSEY_STORAGE must be local or s3.")
+    bucket = os.environ.get("KONSEY_S3_BUCKET", "").strip() or None
+    if backend == "s3" and not bucket:
+        raise ConfigError("KONSEY_S3_BUCKET must be set when KONSEY_STORAGE=s3.")
+    document_languages = tuple(
+        code.strip().lower()
+        for code in os.environ.get("KONSEY_DOCUMENT_LANGUAGES", ",".join(languages)).split(",")
+        if code.strip()
+    )
+    return {
+        "STORAGE": backend,
+        # Local store, and the staging folder of uploads for every backend.
+        "FILES_PATH": os.environ.get("KONSEY_FILES_PATH", str(instance / "files")),
+        "MAX_UPLOAD_BYTES": _int("KONSEY_MAX_UPLOAD_BYTES", 200 * 1024 * 1024),
+        "DOCUMENT_LANGUAGES": document_languages,
+        # An S3-compatible object store (AWS, MinIO, Ceph...): pip install 'konsey[s3]'.
+        "S3_BUCKET": bucket,
+        "S3_PREFIX": os.environ.get("KONSEY_S3_PREFIX", "documents/"),
+        "S3_ENDPOINT_URL": os.environ.get("KONSEY_S3_ENDPOINT_URL", "").strip() or None,
+        "S3_REGION": os.environ.get("KONSEY_S3_REGION", "").strip() or None,
+        "S3_ACCESS_KEY_ID": os.environ.get("KONSEY_S3_ACCESS_KEY_ID") or None,
+        "S3_SECRET_ACCESS_KEY": os.environ.get("KONSEY_S3_SECRET_ACCESS_KEY") or None,
+    }
+
+
 def from_environment() -> dict:
     """Build the Flask config mapping from ``os.environ``."""
     env = os.environ.get("KONSEY_ENV", "development").strip().lower()
@@ -130,4 +162,6 @@ def from_environment() -> dict:
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
+        # Document libraries (uploads raise MAX_CONTENT_LENGTH for themselves only).
+        **_storage_settings(instance, languages),
     }

@@ -8,11 +8,15 @@ role against these rules.
 from __future__ import annotations
 
 import enum
+from contextvars import ContextVar
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from konsey.extensions import db
 from konsey.models import (
+    ActionItem,
+    Document,
     Meeting,
     MeetingStatus,
     Membership,
@@ -20,6 +24,7 @@ from konsey.models import (
     MinutesStatus,
     Role,
     User,
+    Visibility,
     WorkingGroup,
 )
 
@@ -47,6 +52,26 @@ class Action(enum.StrEnum):
     MINUTES_SIGN = "minutes.sign"
     # Secretariat IT: member states, users, groups, audit log, outbox.
     ADMINISTER = "administer"
+    # Read an action item and its history (obj: ActionItem).
+    ACTION_VIEW = "action.view"
+    # Create action items; cancel and reopen them (obj: group or ActionItem).
+    ACTION_MANAGE = "action.manage"
+    # Record progress on an item: status, comment, evidence (obj: ActionItem).
+    ACTION_UPDATE = "action.update"
+    # The council-wide matrix of member states × groups (the secretariat).
+    ACTION_COUNCIL = "action.council"
+    # Read a document and download its files, by its visibility (obj: Document).
+    DOCUMENT_VIEW = "document.view"
+    # Upload documents to the group's library (obj: group).
+    DOCUMENT_UPLOAD = "document.upload"
+    # Upload a new version or language version (obj: Document).
+    DOCUMENT_VERSION = "document.version"
+    # Soft-delete documents; see the deleted ones (obj: group or Document).
+    DOCUMENT_DELETE = "document.delete"
+    # Remove a deleted document's versions and files for good (obj: Document).
+    DOCUMENT_PURGE = "document.purge"
+    # Search every document one may read (results are filtered by DocumentAudience).
+    DOCUMENT_SEARCH = "document.search"
 
 
 DELEGATION_ROLES = (Role.HEAD, Role.DELEGATE, Role.EXPERT)
@@ -84,6 +109,10 @@ def _group_of(obj) -> WorkingGroup:
         return obj.group
     if isinstance(obj, Minutes):
         return obj.meeting.group
+    if isinstance(obj, ActionItem):
+        return obj.group
+    if isinstance(obj, Document):
+        return obj.group
     raise TypeError(f"no working group for {obj!r}")
 
 
@@ -98,6 +127,12 @@ _GROUP_ACTIONS = {
     Action.MINUTES_COMMENT,
     Action.MINUTES_POSITION,
     Action.MINUTES_SIGN,
+    Action.ACTION_VIEW,
+    Action.ACTION_MANAGE,
+    Action.ACTION_UPDATE,
+    Action.DOCUMENT_UPLOAD,
+    Action.DOCUMENT_VERSION,
+    Action.DOCUMENT_DELETE,
 }
 
 
@@ -113,6 +148,15 @@ def can(user, action: Action, obj=None, *, role=_UNKNOWN) -> bool:
     if action == Action.GROUP_LIST:
         return True
     if action == Action.ADMINISTER:
+        return user.is_admin
+    if action == Action.ACTION_COUNCIL:
+        return user.is_admin or _coordinates_any_group(user)
+    if action == Action.DOCUMENT_SEARCH:
+        return True
+    if action == Action.DOCUMENT_VIEW:
+        return DocumentAudience.of(user).may_read(obj)
+    if action == Action.DOCUMENT_PURGE:
+        # Whether the document is deleted yet is the service's check (409 with a reason).
         return user.is_admin
     if action not in _GROUP_ACTIONS:
         raise ValueError(f"unknown action {action!r}")
@@ -149,15 +193,72 @@ def _member_may(user: User, role: Role, action: Action, obj) -> bool:
         return role == Role.HEAD and _is_member_state(user) and _state_allows(action, obj)
     if action == Action.MINUTES_SIGN:
         return (coordinator or user.is_signatory) and _state_allows(action, obj)
+    if action == Action.ACTION_VIEW:
+        return True
+    if action == Action.ACTION_MANAGE:
+        return coordinator
+    if action == Action.ACTION_UPDATE:
+        return coordinator or _owes(user, role, obj)
+    if action in (Action.DOCUMENT_UPLOAD, Action.DOCUMENT_VERSION):
+        # Observers never write.
+        return (coordinator or role in DELEGATION_ROLES) and _state_allows(action, obj)
+    if action == Action.DOCUMENT_DELETE:
+        return coordinator and _state_allows(action, obj)
     return False
+
+
+def _owes(user: User, role: Role, item: ActionItem) -> bool:
+    """The named person, or anyone in the owing member state's delegation.
+
+    Observers never write, even if named. Whether the item's status still
+    allows a change is the workflow's rule (konsey.actions.services).
+    """
+    if role == Role.OBSERVER:
+        return False
+    if item.assignee_id is not None and item.assignee_id == user.id:
+        return True
+    return (
+        role in DELEGATION_ROLES
+        and item.owner_state_id is not None
+        and item.owner_state_id == user.member_state_id
+    )
+
+
+def _coordinates_any_group(user: User) -> bool:
+    return (
+        db.session.scalar(
+            select(Membership.id)
+            .where(Membership.user_id == user.id, Membership.role == Role.COORDINATOR)
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def _is_member_state(user: User) -> bool:
     return user.member_state is not None and user.member_state.is_member
 
 
+def refused_only_by_state(user, action: Action, obj) -> bool:
+    """Would the user's role allow ``action``, were it not for the object's
+    state (e.g. signed minutes)? Routes then answer 409 with the reason
+    instead of a bare 403."""
+    if can(user, action, obj):
+        return False
+    token = _STATE_BLIND.set(True)
+    try:
+        return can(user, action, obj)
+    finally:
+        _STATE_BLIND.reset(token)
+
+
+_STATE_BLIND: ContextVar[bool] = ContextVar("policy_state_blind", default=False)
+
+
 def _state_allows(action: Action, obj) -> bool:
     """What the object's own state permits, whoever asks."""
+    if _STATE_BLIND.get():
+        return True
     if action == Action.MEETING_REGISTER:
         return isinstance(obj, Meeting) and obj.status == MeetingStatus.PLANNED
     if isinstance(obj, Minutes):
@@ -167,4 +268,69 @@ def _state_allows(action: Action, obj) -> bool:
             return obj.status == MinutesStatus.CIRCULATED
         if action == Action.MINUTES_SIGN:
             return obj.status == MinutesStatus.AGREED
+    if isinstance(obj, Document):
+        return not obj.is_deleted
     return True
+
+
+# Documents ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class DocumentAudience:
+    """Which documents a user may read: the one rule behind DOCUMENT_VIEW, the
+    library lists and search, written once as a SQL condition on Document.
+
+    - ``group``: the group's coordinators and delegations (head, delegate,
+      expert), not its observers;
+    - ``council``: everyone holding a non-observer role in any group (every
+      delegation and the secretariat's coordinators);
+    - ``observers``: the council, plus the group's observers.
+    Admins read everything. A deleted document is nobody's to read.
+    """
+
+    everything: bool = False
+    delegation_groups: frozenset[int] = frozenset()  # coordinator, head, delegate, expert
+    member_groups: frozenset[int] = frozenset()  # any role, observers included
+
+    @classmethod
+    def of(cls, user) -> DocumentAudience:
+        if not _is_user(user):
+            return cls()
+        if user.is_admin:
+            return cls(everything=True)
+        roles = roles_by_group(user)
+        return cls(
+            delegation_groups=frozenset(g for g, r in roles.items() if r != Role.OBSERVER),
+            member_groups=frozenset(roles),
+        )
+
+    def condition(self):
+        """SQL: the documents this audience may read."""
+        readable = Document.deleted_at.is_(None)
+        if self.everything:
+            return readable
+        parts = [
+            and_(
+                Document.visibility == Visibility.GROUP,
+                Document.group_id.in_(self.delegation_groups),
+            )
+        ]
+        if self.delegation_groups:  # a delegate of the council
+            parts.append(Document.visibility.in_([Visibility.COUNCIL, Visibility.OBSERVERS]))
+        else:
+            parts.append(
+                and_(
+                    Document.visibility == Visibility.OBSERVERS,
+                    Document.group_id.in_(self.member_groups),
+                )
+            )
+        return and_(readable, or_(*parts))
+
+    def may_read(self, document: Document) -> bool:
+        # Asked of the database with the very condition the lists use, so a
+        # page and a list can never disagree.
+        return (
+            db.session.scalar(
+                select(Document.id).where(Document.id == document.id, self.condition())
+            )
+            is not None
+        )

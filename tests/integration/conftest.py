@@ -12,6 +12,20 @@ from konsey.mail.outbox import queue_email
 from tests import factories as f
 
 
+@pytest.fixture(autouse=True)
+def files_dir(request, tmp_path):
+    """Each test keeps its document files (konsey.storage) in its own folder,
+    set before the world (which uploads a file) is built."""
+    if "app" not in request.fixturenames:
+        yield None
+        return
+    app = request.getfixturevalue("app")
+    saved = app.config["FILES_PATH"], app.config["MAX_UPLOAD_BYTES"]
+    app.config["FILES_PATH"] = str(tmp_path / "files")
+    yield tmp_path / "files"
+    app.config["FILES_PATH"], app.config["MAX_UPLOAD_BYTES"] = saved
+
+
 @pytest.fixture
 def world(ctx):
     """A group with one member in every role, an outsider, an admin, and a

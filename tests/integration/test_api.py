@@ -123,8 +123,8 @@ def assert_matches_schema(doc: dict, schema: dict, value, where: str = "$"):
         assert value in schema["enum"], f"{where}={value!r} not in {schema['enum']}"
 
 
-def response_schema(doc: dict, path: str, status: str) -> dict:
-    responses = doc["paths"][path]["get"]["responses"]
+def response_schema(doc: dict, path: str, status: str, method: str = "get") -> dict:
+    responses = doc["paths"][path][method]["responses"]
     response = _resolve(doc, responses[status])
     return response["content"]["application/json"]["schema"]
 
@@ -509,14 +509,17 @@ def test_openapi_documents_the_promised_field_names(openapi):
 def test_openapi_error_responses_have_the_real_error_shape(openapi):
     """Every documented error answer (incl. "default") is {"error": {code, message}}."""
     for path, item in openapi["paths"].items():
-        for status in item["get"]["responses"]:
-            if status.startswith("2"):
-                continue
-            schema = _resolve(openapi, response_schema(openapi, path, status))
-            assert set(schema["properties"]) == {"error"}, (path, status, schema)
-            body = _resolve(openapi, schema["properties"]["error"])
-            assert {"code", "message"} <= set(body["properties"]), (path, status, body)
-            assert body["properties"]["code"]["type"] == "string", (path, status, body)
+        # Every operation: some paths (e.g. POST /groups/<slug>/actions) have no GET.
+        for method in set(item) & {"get", "post", "put", "patch", "delete"}:
+            for status in item[method]["responses"]:
+                if status.startswith("2"):
+                    continue
+                schema = _resolve(openapi, response_schema(openapi, path, status, method))
+                where = (method, path, status)
+                assert set(schema["properties"]) == {"error"}, (*where, schema)
+                body = _resolve(openapi, schema["properties"]["error"])
+                assert {"code", "message"} <= set(body["properties"]), (*where, body)
+                assert body["properties"]["code"]["type"] == "string", (*where, body)
 
 
 def test_openapi_is_public(api_client):

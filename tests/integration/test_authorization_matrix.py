@@ -153,7 +153,9 @@ def test_route_for_role(app, client, world, method, rule, role):
         # A form with a valid CSRF token (taken from a page as a browser would),
         # but otherwise empty: the policy must decide before any validation.
         client._csrf = None
-        response = client.http.post(url, data={"csrf_token": client.csrf()}, headers=headers)
+        response = client.http.open(
+            url, method=method, data={"csrf_token": client.csrf()}, headers=headers
+        )
     assert _outcome(response) == expected, (
         f"{method} {url} as {role}: HTTP {response.status_code}, expected {expected}"
     )

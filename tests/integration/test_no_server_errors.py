@@ -42,8 +42,74 @@ FIELDS = [
     "user",
     "role",
     "lang",
+    # meetings and agendas
+    "title",
+    "number",
+    "date_unknown",
+    "date",
+    "start_time",
+    "end_date",
+    "end_time",
+    "venue_city",
+    "venue_address",
+    "online_url",
+    "add_review",
+    "description",
+    "lead_state",
+    "lead_user",
+    "duration_minutes",
+    "outcome",
+    "direction",
+    "attended",
+    # action items
+    "owner_state",
+    "assignee",
+    "due_date",
+    "confirm_past_due",
+    "priority",
+    "meeting",
+    "agenda_item",
+    "comment",
+    "reference",
+    "document",
+    # minutes ("agenda_item" and "comment" are listed above)
+    "text",
+    "note",
+    "new_deadline_date",
+    "new_deadline_time",
+    "deadline_date",
+    "deadline_time",
+    "silence_procedure",
+    "version",
+    "position",
+    "reservation_text",
+    "decision",
+    # documents ("title", "description", "agenda_item" are listed above)
+    "file",
+    "kind",
+    "language",
+    "visibility",
 ]
-QUERY_PARAMS = ["page", "q", "state", "action", "actor", "object_type", "since", "until", "next"]
+QUERY_PARAMS = [
+    "page",
+    "q",
+    "state",
+    "action",
+    "actor",
+    "object_type",
+    "since",
+    "until",
+    "next",
+    # document library filters
+    "kind",
+    "language",
+    "meeting",
+    "agenda_item",
+    "sort",
+]
+# action item lists (web and API)
+QUERY_PARAMS += ["status", "overdue", "due_within", "due_before", "person", "meeting", "sort"]
+QUERY_PARAMS += ["group", "assignee", "per_page"]
 
 
 @pytest.mark.parametrize("who", ["admin", "coordinator", "delegate"])

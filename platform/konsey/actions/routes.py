@@ -2,6 +2,287 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from konsey import policy
+from konsey.actions import queries, services
+from konsey.actions.choices import action_form, document_choices
+from konsey.actions.export import actions_csv, source_label
+from konsey.actions.forms import (
+    UpdateForm,
+    page_number,
+    parse_filter,
+    status_choices,
+)
+from konsey.actions.labels import PRIORITY_LABELS, STATUS_LABELS
+from konsey.actions.overdue import Clock, is_overdue
+from konsey.errors import ServiceError
+from konsey.extensions import db
+from konsey.forms import apply_service_error
+from konsey.groups.queries import get_group
+from konsey.models import (
+    Meeting,
+    Membership,
+    MemberState,
+    Role,
+    User,
+)
+from konsey.policy import Action
+from konsey.text import render_markdown
+from konsey.web import current_actor, require
 
 bp = Blueprint("actions", __name__)
+
+
+@bp.app_template_global()
+def action_matrix_for(group):
+    """The group dashboard's matrix (templates/actions/_matrix.html)."""
+    return queries.group_matrix(group, Clock.load(services.now_utc()))
+
+
+def _load_group(slug: str, action: Action):
+    """Load (404) → check access (403)."""
+    group = get_group(slug)
+    if group is None:
+        abort(404)
+    require(action, group)
+    return group
+
+
+def _load_item(slug: str, action_id: int, action: Action):
+    group = get_group(slug)
+    item = queries.get_action(action_id)
+    if group is None or item is None or item.group_id != group.id:
+        abort(404)
+    require(action, item)
+    return item
+
+
+def _filter_or_400():
+    try:
+        return parse_filter(request.args)
+    except ServiceError as exc:
+        abort(400, description=exc.message)
+
+
+def _csv_response(rows, name: str) -> Response:
+    return Response(
+        actions_csv(rows, str(get_locale())),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}.csv"',
+            "Content-Type": "text/csv; charset=utf-8",
+        },
+    )
+
+
+def _common():
+    return {
+        "status_labels": STATUS_LABELS,
+        "priority_labels": PRIORITY_LABELS,
+        "source_label": source_label,
+        "statuses": list(STATUS_LABELS),
+    }
+
+
+# Lists ---------------------------------------------------------------------------
+@bp.get("/groups/<slug>/actions")
+@login_required
+def group_list(slug: str):
+    group = _load_group(slug, Action.GROUP_VIEW)
+    f = _filter_or_400()
+    f.group_ids = [group.id]
+    clock = Clock.load(services.now_utc())
+    page = queries.list_actions(current_user, f, clock, page=page_number(request.args))
+    members = db.session.execute(
+        select(User.id, User.name)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.group_id == group.id, Membership.role != Role.OBSERVER)
+        .order_by(User.name)
+    ).all()
+    meetings = db.session.execute(
+        select(Meeting.id, Meeting.title)
+        .where(Meeting.group_id == group.id)
+        .order_by(Meeting.starts_at.desc())
+    ).all()
+    return render_template(
+        "actions/list.html",
+        group=group,
+        page=page,
+        f=f,
+        matrix=queries.group_matrix(group, clock),
+        members=members,
+        meetings=meetings,
+        can_create=policy.can(current_user, Action.ACTION_MANAGE, group),
+        **_common(),
+    )
+
+
+@bp.get("/groups/<slug>/actions/export.csv")
+@login_required
+def group_csv(slug: str):
+    group = _load_group(slug, Action.GROUP_VIEW)
+    f = _filter_or_400()
+    f.group_ids = [group.id]
+    page = queries.list_actions(current_user, f, Clock.load(services.now_utc()), per_page=None)
+    return _csv_response(page.rows, f"actions-{group.slug}")
+
+
+@bp.get("/actions/mine")
+@login_required
+def mine():
+    require(Action.GROUP_LIST)
+    f = _filter_or_400()
+    f.mine_for = current_user
+    page = queries.list_actions(
+        current_user, f, Clock.load(services.now_utc()), page=page_number(request.args)
+    )
+    return render_template("actions/mine.html", page=page, f=f, **_common())
+
+
+@bp.get("/actions/mine/export.csv")
+@login_required
+def mine_csv():
+    require(Action.GROUP_LIST)
+    f = _filter_or_400()
+    f.mine_for = current_user
+    page = queries.list_actions(current_user, f, Clock.load(services.now_utc()), per_page=None)
+    return _csv_response(page.rows, "my-actions")
+
+
+@bp.get("/actions/council")
+@login_required
+def council():
+    require(Action.ACTION_COUNCIL)
+    matrix = queries.council_matrix(current_user, Clock.load(services.now_utc()))
+    return render_template("actions/council.html", matrix=matrix)
+
+
+# Create --------------------------------------------------------------------------
+def _create(group, decision=None):
+    form = action_form(group, decision)
+    template = "actions/new.html"
+    if request.method == "GET":
+        return render_template(template, group=group, form=form, decision=decision)
+    if not form.validate_on_submit():
+        return render_template(template, group=group, form=form, decision=decision), 422
+    state = db.session.get(MemberState, form.owner_state.data) if form.owner_state.data else None
+    assignee = db.session.get(User, form.assignee.data) if form.assignee.data else None
+    try:
+        item = services.create_action(
+            current_actor(),
+            group,
+            title=form.title.data,
+            description=form.description.data or "",
+            owner_state=state,
+            assignee=assignee,
+            due_date=form.due_date.data,
+            priority=form.priority.data,
+            meeting_id=form.meeting.data or None,
+            agenda_item_id=form.agenda_item.data or None,
+            decision_id=decision.id if decision else None,
+            confirm_past_due=form.confirm_past_due.data,
+            now=services.now_utc(),
+        )
+    except ServiceError as exc:
+        db.session.rollback()
+        apply_service_error(form, exc)
+        page = render_template(template, group=group, form=form, decision=decision)
+        return page, exc.status
+    flash(_("The action is created."), "success")
+    return redirect(url_for("actions.show", slug=group.slug, action_id=item.id))
+
+
+@bp.route("/groups/<slug>/actions/new", methods=["GET", "POST"])
+@login_required
+def create(slug: str):
+    group = _load_group(slug, Action.ACTION_MANAGE)
+    return _create(group)
+
+
+@bp.route("/groups/<slug>/actions/from-decision/<int:decision_id>", methods=["GET", "POST"])
+@login_required
+def create_from_decision(slug: str, decision_id: int):
+    """ "Create action from decision": the form, filled in from a decision in the minutes."""
+    group = get_group(slug)
+    if group is None:
+        abort(404)
+    try:
+        decision = services.decision_in_group(group, decision_id)
+    except ServiceError:
+        abort(404)
+    require(Action.ACTION_MANAGE, group)
+    return _create(group, decision)
+
+
+# One item --------------------------------------------------------------------------
+def _item_page(item, form=None, status=200):
+    now = services.now_utc()
+    can_update = policy.can(current_user, Action.ACTION_UPDATE, item)
+    manages = policy.can(current_user, Action.ACTION_MANAGE, item)
+    moves = services.allowed_moves(item, manages=manages)
+    closed_to_me = item.status.is_closed and not manages
+    if can_update and not closed_to_me and form is None:
+        form = UpdateForm(formdata=None)
+    if form is not None and closed_to_me:
+        # No form to show the errors next to: say them at the top of the page.
+        for message in [*form.form_errors, *(e for f in form for e in f.errors)]:
+            flash(message, "error")
+    if form is not None:
+        document_choices(form, item)
+        form.status.choices = status_choices(item.status, moves)
+        if form.status.data is None:
+            form.status.data = item.status.value
+    return (
+        render_template(
+            "actions/show.html",
+            item=item,
+            group=item.group,
+            overdue=is_overdue(item, now),
+            description=render_markdown(item.description),
+            updates=queries.updates_of(item),
+            form=form if can_update and not closed_to_me else None,
+            can_update=can_update,
+            **_common(),
+        ),
+        status,
+    )
+
+
+@bp.get("/groups/<slug>/actions/<int:action_id>")
+@login_required
+def show(slug: str, action_id: int):
+    item = _load_item(slug, action_id, Action.ACTION_VIEW)
+    return _item_page(item)
+
+
+@bp.post("/groups/<slug>/actions/<int:action_id>/update")
+@login_required
+def update(slug: str, action_id: int):
+    item = _load_item(slug, action_id, Action.ACTION_UPDATE)
+    form = UpdateForm()
+    form.status.choices = [(s.value, s.value) for s in STATUS_LABELS]
+    document_choices(form, item)
+    if not form.validate_on_submit():
+        return _item_page(item, form, 422)
+    try:
+        services.update_action(
+            current_actor(),
+            item,
+            status=form.status.data,
+            comment=form.comment.data or "",
+            reference=form.reference.data or "",
+            document_id=form.document.data or None,
+            now=services.now_utc(),
+        )
+    except ServiceError as exc:
+        db.session.rollback()
+        apply_service_error(form, exc)
+        item = queries.get_action(action_id)
+        return _item_page(item, form, exc.status)
+    flash(_("The update is recorded."), "success")
+    return redirect(url_for("actions.show", slug=slug, action_id=item.id))

@@ -42,7 +42,9 @@ def init_api(app: Flask) -> None:
     for blp in (routes.blp, meetings.blp, minutes.blp, documents.blp, actions.blp):
         # Bearer-token calls carry no cookie, so CSRF does not apply to them;
         # protect_session_writes re-checks it for writes on the browser session.
-        blp.before_request(protect_session_writes)
+        # (Once per process: a second app, e.g. in tests, reuses the blueprint.)
+        if protect_session_writes not in blp.before_request_funcs.get(None, []):
+            blp.before_request(protect_session_writes)
         api.register_blueprint(blp)
         csrf.exempt(blp)
 

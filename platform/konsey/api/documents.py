@@ -1,7 +1,357 @@
-"""API v1: documents, versions, files, search."""
+"""API v1: documents, versions, files, search.
+
+Uploads are ``multipart/form-data`` with one file in ``file``; the file is
+streamed to disk, never held in memory. Files are downloaded with range and
+conditional requests (the ETag is the SHA-256).
+"""
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
+from functools import wraps
 
-blp = Blueprint("api_documents", __name__, url_prefix="/api/v1", description="Documents")
+from flask import abort, g, request
+from flask.views import MethodView
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_smorest import Blueprint
+from flask_smorest.fields import Upload
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from webargs.flaskparser import FlaskParser
+from webargs.multidictproxy import MultiDictProxy
+from werkzeug.datastructures import CombinedMultiDict, FileStorage
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from konsey import policy
+from konsey.api.errors import service_errors
+from konsey.api.schemas import ApiErrorSchema
+from konsey.documents import download, queries, search, services
+from konsey.documents.routes import upload_request_limit
+from konsey.groups.queries import get_group
+from konsey.models import DocumentKind, Visibility
+from konsey.policy import Action, DocumentAudience
+from konsey.web import current_actor, json_error
+
+
+class _FileField(Upload):
+    """A file part of the body (a text field of the same name is not a file)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, FileStorage):
+            raise ValidationError(_("Choose a file to upload."))
+        return value
+
+
+class _MultipartParser(FlaskParser):
+    """One location for a multipart/form-data body: its fields and its files."""
+
+    __location_map__ = {**FlaskParser.__location_map__, "multipart": "load_multipart"}
+
+    def load_multipart(self, req, schema):
+        return MultiDictProxy(CombinedMultiDict([req.form, req.files]), schema)
+
+
+class _Blueprint(Blueprint):
+    # The OpenAPI document then shows one multipart requestBody with every field.
+    ARGUMENTS_PARSER = _MultipartParser()
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
+        **Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
+        "multipart": "multipart/form-data",
+    }
+
+
+blp = _Blueprint("api_documents", __name__, url_prefix="/api/v1", description="Documents")
+
+KINDS = [k.value for k in DocumentKind]
+VISIBILITIES = [v.value for v in Visibility]
+UPLOAD_ENDPOINTS = {"api_documents.GroupDocuments", "api_documents.DocumentVersions"}
+
+
+@blp.url_value_preprocessor
+def _raise_upload_limit(endpoint, values):
+    # Before any before_request hook reads the body (see documents.routes).
+    if endpoint in UPLOAD_ENDPOINTS and request.method == "POST":
+        request.max_content_length = upload_request_limit()
+
+
+@blp.errorhandler(RequestEntityTooLarge)
+def _too_large(exc):
+    message = services.too_large_message()
+    response, status = json_error(413, "too_large", message, "file")
+    return response, status
+
+
+# Schemas --------------------------------------------------------------------------
+class DocumentVersionSchema(Schema):
+    number = fields.Integer(metadata={"description": "1, 2, 3… per document, across languages"})
+    language = fields.String(metadata={"description": "ISO 639-1 code, e.g. en"})
+    filename = fields.String()
+    size = fields.Integer(metadata={"description": "bytes"})
+    sha256 = fields.String(metadata={"description": "hex SHA-256 of the file; also its ETag"})
+    media_type = fields.String()
+    uploaded_by = fields.String(allow_none=True, metadata={"description": "uploader's email"})
+    uploaded_at = fields.AwareDateTime()
+    url = fields.String(metadata={"description": "where the file is downloaded"})
+
+
+class DocumentLanguageSchema(Schema):
+    language = fields.String()
+    version = fields.Integer(metadata={"description": "the newest version in this language"})
+
+
+class DocumentSchema(Schema):
+    id = fields.Integer()
+    group = fields.String(metadata={"description": "the group's slug"})
+    title = fields.String()
+    description = fields.String()
+    kind = fields.String(metadata={"enum": KINDS})
+    visibility = fields.String(metadata={"enum": VISIBILITIES})
+    agenda_item = fields.Integer(allow_none=True)
+    created_by = fields.String(allow_none=True, metadata={"description": "uploader's email"})
+    created_at = fields.AwareDateTime()
+    languages = fields.List(fields.Nested(DocumentLanguageSchema))
+    versions = fields.List(fields.Nested(DocumentVersionSchema))
+
+
+class DocumentUploadFieldsSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE  # e.g. csrf_token from a browser session
+
+    file = _FileField(required=True, metadata={"description": "the file (streamed to disk)"})
+    title = fields.String(
+        validate=validate.Length(max=300),
+        metadata={"description": "default: the file's name"},
+    )
+    description = fields.String(validate=validate.Length(max=5000))
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    language = fields.String(required=True, metadata={"description": "ISO 639-1 code"})
+    visibility = fields.String(required=True, validate=validate.OneOf(VISIBILITIES))
+    agenda_item = fields.Integer(
+        allow_none=True, metadata={"description": "id of an agenda item of the group's meetings"}
+    )
+
+
+class DocumentVersionFieldsSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    file = _FileField(required=True, metadata={"description": "the file (streamed to disk)"})
+    language = fields.String(required=True, metadata={"description": "ISO 639-1 code"})
+
+
+class DocumentSearchArgsSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    q = fields.String(load_default="", metadata={"description": "words; any syntax is ignored"})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=500))
+
+
+class DocumentSearchHitSchema(Schema):
+    document = fields.Nested(DocumentSchema)
+    rank = fields.Float(metadata={"description": "larger is better"})
+    title_html = fields.String(metadata={"description": "escaped HTML, matches in <mark>"})
+    snippet_html = fields.String(metadata={"description": "escaped HTML, matches in <mark>"})
+
+
+class DocumentSearchResultsSchema(Schema):
+    terms = fields.List(fields.String(), metadata={"description": "the words searched for"})
+    results = fields.List(fields.Nested(DocumentSearchHitSchema))
+    has_more = fields.Boolean()
+
+
+# Answers --------------------------------------------------------------------------
+def _file_url(document, version) -> str:
+    return f"/api/v1/documents/{document.id}/versions/{version.number}/file"
+
+
+def document_json(document) -> dict:
+    return {
+        "id": document.id,
+        "group": document.group.slug,
+        "title": document.title,
+        "description": document.description,
+        "kind": document.kind.value,
+        "visibility": document.visibility.value,
+        "agenda_item": document.agenda_item_id,
+        "created_by": document.created_by.email if document.created_by else None,
+        "created_at": document.created_at,
+        "languages": [
+            {"language": code, "version": v.number}
+            for code, v in sorted(document.latest_by_language().items())
+        ],
+        "versions": [
+            {
+                "number": v.number,
+                "language": v.language,
+                "filename": v.filename,
+                "size": v.size,
+                "sha256": v.sha256,
+                "media_type": v.media_type,
+                "uploaded_by": v.uploaded_by.email if v.uploaded_by else None,
+                "uploaded_at": v.uploaded_at,
+                "url": _file_url(document, v),
+            }
+            for v in document.versions
+        ],
+    }
+
+
+def _guard(action: Action, loader):
+    """Log in (401) → load (404) → check access (403), before the body is read."""
+
+    def decorator(func):
+        @wraps(func)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                abort(401)
+            obj = loader(**kwargs)
+            if obj is None:
+                abort(404)
+            if not policy.can(current_user, action, obj):
+                abort(403)
+            g.api_object = obj
+            return func(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _group(slug: str, **_kw):
+    return get_group(slug)
+
+
+def _document(document_id: int, **_kw):
+    return queries.get_document(None, document_id)
+
+
+def _upload(data: dict) -> services.Upload:
+    storage = data["file"]
+    return services.Upload(stream=storage.stream, filename=storage.filename)
+
+
+ERRORS = (401, 403, 404)
+
+
+def _errors(*statuses):
+    def decorator(func):
+        for status in statuses:
+            func = blp.alt_response(status, schema=ApiErrorSchema)(func)
+        return func
+
+    return decorator
+
+
+@blp.route("/groups/<slug>/documents")
+class GroupDocuments(MethodView):
+    @_guard(Action.GROUP_VIEW, _group)
+    @blp.response(200, DocumentSchema(many=True))
+    @_errors(*ERRORS)
+    def get(self, slug: str):
+        """The group's documents that the caller may read, newest first."""
+        documents = queries.library(
+            g.api_object, DocumentAudience.of(current_user), queries.LibraryFilter()
+        )
+        return [document_json(d) for d in documents]
+
+    @_guard(Action.DOCUMENT_UPLOAD, _group)
+    @blp.arguments(DocumentUploadFieldsSchema, location="multipart")
+    @blp.response(201, DocumentSchema)
+    @_errors(*ERRORS, 409, 413, 422)
+    def post(self, data: dict, slug: str):
+        """Upload a document (coordinators and delegations; observers never write).
+
+        The kind of file is recognised by its content: PDF, DOCX/XLSX/PPTX,
+        ODT/ODS/ODP, legacy Office, PNG, JPEG, plain text and CSV. HTML and SVG
+        are refused. Too large: 413."""
+        with service_errors():
+            [document] = services.create_documents(
+                current_actor(),
+                g.api_object,
+                [_upload(data)],
+                title=data.get("title"),
+                description=data.get("description", ""),
+                kind=data["kind"],
+                language=data["language"],
+                visibility=data["visibility"],
+                agenda_item=data.get("agenda_item"),
+            )
+        return document_json(queries.get_document(None, document.id))
+
+
+@blp.route("/documents/<int:document_id>")
+class DocumentResource(MethodView):
+    @_guard(Action.DOCUMENT_VIEW, _document)
+    @blp.response(200, DocumentSchema)
+    @_errors(*ERRORS)
+    def get(self, document_id: int):
+        """A document: its metadata, its languages and every version."""
+        return document_json(g.api_object)
+
+
+@blp.route("/documents/<int:document_id>/versions")
+class DocumentVersions(MethodView):
+    @_guard(Action.DOCUMENT_VIEW, _document)
+    @blp.response(200, DocumentVersionSchema(many=True))
+    @_errors(*ERRORS)
+    def get(self, document_id: int):
+        """Every version of the document, oldest first."""
+        return document_json(g.api_object)["versions"]
+
+    @_guard(Action.DOCUMENT_VERSION, _document)
+    @blp.arguments(DocumentVersionFieldsSchema, location="multipart")
+    @blp.response(201, DocumentSchema)
+    @_errors(*ERRORS, 409, 413, 422)
+    def post(self, data: dict, document_id: int):
+        """Upload a new version, or the document in another language."""
+        with service_errors():
+            services.add_version(
+                current_actor(), g.api_object, _upload(data), language=data["language"]
+            )
+        return document_json(queries.get_document(None, document_id))
+
+
+@blp.route("/documents/<int:document_id>/versions/<int:version_number>/file")
+class VersionFile(MethodView):
+    @_guard(Action.DOCUMENT_VIEW, _document)
+    @blp.response(
+        200,
+        content_type="application/octet-stream",
+        description="The file, as an attachment, with its stored media type. "
+        "Supports Range (206) and If-None-Match with the SHA-256 (304).",
+    )
+    @_errors(*ERRORS, 409)
+    def get(self, document_id: int, version_number: int):
+        """Download a version's file (verified against its SHA-256 first: 409 if damaged)."""
+        version = queries.get_version(g.api_object, version_number)
+        if version is None:
+            abort(404, description=_("This document has no version %(n)d.", n=version_number))
+        with service_errors():
+            return download.file_response(current_actor(), version)
+
+
+@blp.route("/search")
+class Search(MethodView):
+    @_guard(Action.DOCUMENT_SEARCH, lambda **_kw: True)
+    @blp.arguments(DocumentSearchArgsSchema, location="query")
+    @blp.response(200, DocumentSearchResultsSchema)
+    @_errors(401, 422)
+    def get(self, args: dict):
+        """Search the documents the caller may read (title, description, file
+        names, text of PDF/DOCX/ODT/text files); best first, 20 a page."""
+        results = search.search(
+            DocumentAudience.of(current_user).condition(), args["q"], page=args["page"]
+        )
+        return {
+            "terms": results.terms,
+            "has_more": results.has_more,
+            "results": [
+                {
+                    "document": document_json(hit.document),
+                    "rank": hit.rank,
+                    "title_html": str(hit.title),
+                    "snippet_html": str(hit.snippet),
+                }
+                for hit in results.hits
+            ],
+        }

@@ -2,6 +2,217 @@
 
 from __future__ import annotations
 
+import functools
+
+from flask import abort, g, jsonify
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
 from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from konsey import policy
+from konsey.api.schemas import ApiErrorSchema
+from konsey.errors import Conflict, ServiceError
+from konsey.extensions import db
+from konsey.minutes import agreement, queries, services
+from konsey.models import Minutes
+from konsey.models.base import utcnow
+from konsey.policy import Action
+from konsey.web import current_actor
 
 blp = Blueprint("api_minutes", __name__, url_prefix="/api/v1", description="Minutes")
+
+MINUTES_STATUSES = ["draft", "circulated", "agreed", "signed"]
+POSITIONS = ["agree", "reservation", "silence", "pending"]
+
+
+class MinutesPositionSchema(Schema):
+    state = fields.String(metadata={"description": "ISO 3166-1 alpha-2 of the member state"})
+    state_name = fields.String()
+    position = fields.String(metadata={"enum": POSITIONS})
+    version = fields.Integer(
+        allow_none=True, metadata={"description": "the version the position is on (the current)"}
+    )
+    text = fields.String(metadata={"description": "the reservation, or a note"})
+    recorded_at = fields.DateTime(allow_none=True)
+    recorded_by = fields.String(
+        allow_none=True,
+        metadata={"description": "the head of delegation's email; null for silence"},
+    )
+
+
+class MinutesVersionSchema(Schema):
+    number = fields.Integer()
+    sha256 = fields.String()
+    note = fields.String()
+    created_at = fields.DateTime()
+
+
+class MinutesDecisionSchema(Schema):
+    id = fields.Integer()
+    position = fields.Integer()
+    text = fields.String()
+    agenda_item = fields.Integer(allow_none=True, metadata={"description": "agenda item id"})
+
+
+class MinutesSchema(Schema):
+    meeting_id = fields.Integer()
+    status = fields.String(metadata={"enum": MINUTES_STATUSES})
+    version = fields.Integer(allow_none=True, metadata={"description": "current version number"})
+    sha256 = fields.String(
+        allow_none=True, metadata={"description": "SHA-256 of the signed text; null until signed"}
+    )
+    comment_deadline = fields.DateTime(allow_none=True)
+    silence_procedure = fields.Boolean()
+    agreed_at = fields.DateTime(allow_none=True)
+    signed_at = fields.DateTime(allow_none=True)
+    signed_by = fields.String(allow_none=True, metadata={"description": "email of the signatory"})
+    positions = fields.List(
+        fields.Nested(MinutesPositionSchema),
+        metadata={"description": "one per participating member state, on the current version"},
+    )
+    versions = fields.List(fields.Nested(MinutesVersionSchema))
+    decisions = fields.List(fields.Nested(MinutesDecisionSchema))
+
+
+class MinutesPositionInSchema(Schema):
+    version = fields.Integer(
+        required=True,
+        strict=True,
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "the version the position is on; must be the current one"},
+    )
+    position = fields.String(required=True, validate=validate.OneOf(["agree", "reservation"]))
+    text = fields.String(
+        load_default="",
+        validate=validate.Length(max=services.MAX_RESERVATION),
+        metadata={"description": "required for a reservation"},
+    )
+
+
+def _error(exc: ServiceError):
+    body = {"error": {"code": exc.code, "message": exc.message}}
+    if exc.field:
+        body["error"]["field"] = exc.field
+    response = jsonify(body)
+    response.status_code = exc.status
+    return response
+
+
+def _load(meeting_id: int) -> Minutes:
+    """Load (404) → may see these minutes (403; drafts only for coordinators
+    and signatories) → settled as of now."""
+    meeting = queries.get_meeting(meeting_id)
+    if meeting is None:
+        abort(404)
+    role = policy.role_in(current_user, meeting.group)
+    if not policy.can(current_user, Action.GROUP_VIEW, meeting, role=role):
+        abort(403)
+    minutes = queries.minutes_of(meeting)
+    if minutes is None:
+        abort(404, description=_("This meeting has no minutes yet."))
+    if not policy.can(current_user, Action.MINUTES_VIEW, minutes, role=role):
+        abort(403)
+    agreement.settle(minutes, utcnow())
+    return minutes
+
+
+def _dump(minutes: Minutes) -> dict:
+    current = minutes.current
+    standing = queries.standing(minutes, with_details=False)
+    return {
+        "meeting_id": minutes.meeting_id,
+        "status": minutes.status.value,
+        "version": current.number if current else None,
+        "sha256": minutes.signed_sha256 if minutes.signed_at else None,
+        "comment_deadline": minutes.comment_deadline,
+        "silence_procedure": minutes.silence_procedure,
+        "agreed_at": minutes.agreed_at,
+        "signed_at": minutes.signed_at,
+        "signed_by": minutes.signed_by.email if minutes.signed_by else None,
+        "positions": [
+            {
+                "state": s.state.code,
+                "state_name": s.state.name,
+                "position": s.kind,
+                "version": current.number if current else None,
+                "text": s.position.text if s.position else "",
+                "recorded_at": s.position.recorded_at if s.position else None,
+                "recorded_by": (
+                    s.position.recorded_by.email if s.position and s.position.recorded_by else None
+                ),
+            }
+            for s in standing.states
+        ],
+        "versions": [
+            {"number": v.number, "sha256": v.sha256, "note": v.note, "created_at": v.created_at}
+            for v in minutes.versions
+        ],
+        "decisions": [
+            {"id": d.id, "position": d.position, "text": d.text, "agenda_item": d.agenda_item_id}
+            for d in queries.decisions(minutes)
+        ],
+    }
+
+
+@blp.route("/meetings/<int:meeting_id>/minutes")
+@blp.response(200, MinutesSchema)
+@blp.alt_response(401, schema=ApiErrorSchema)
+@blp.alt_response(403, schema=ApiErrorSchema)
+@blp.alt_response(404, schema=ApiErrorSchema)
+@login_required
+def minutes(meeting_id: int):
+    """A meeting's minutes: status, current version, each participating state's position."""
+    return _dump(_load(meeting_id))
+
+
+def _head_of_delegation_first(view):
+    """Access before the body: a caller who may not record a position gets
+    401/403/404 whatever they send, and only a head sees validation errors."""
+
+    @functools.wraps(view)
+    def checked(*args, meeting_id: int, **kwargs):
+        minutes = _load(meeting_id)
+        if not policy.can(current_user, Action.MINUTES_POSITION, minutes):
+            if policy.refused_only_by_state(current_user, Action.MINUTES_POSITION, minutes):
+                return _error(Conflict(services.status_message(minutes)))
+            abort(403)
+        g.minutes = minutes
+        return view(*args, meeting_id=meeting_id, **kwargs)
+
+    return checked
+
+
+@blp.route("/meetings/<int:meeting_id>/minutes/positions", methods=["POST"])
+@login_required
+@_head_of_delegation_first
+@blp.arguments(MinutesPositionInSchema)
+@blp.response(200, MinutesSchema)
+@blp.alt_response(401, schema=ApiErrorSchema)
+@blp.alt_response(403, schema=ApiErrorSchema)
+@blp.alt_response(404, schema=ApiErrorSchema)
+@blp.alt_response(409, schema=ApiErrorSchema)
+@blp.alt_response(422, schema=ApiErrorSchema)
+def record_position(data: dict, meeting_id: int):
+    """The head of delegation records their state's position on a version.
+
+    `{"version": n, "position": "agree" | "reservation", "text": "…"}`; the
+    version must be the current one (else 409), a reservation needs a text
+    (else 422). Answers the minutes as they now stand (agreed, when this was
+    the last agreement missing).
+    """
+    minutes = g.minutes
+    try:
+        agreement.record_position(
+            current_actor(),
+            minutes,
+            current_user,
+            version_number=data["version"],
+            position=data["position"],
+            text=data.get("text") or "",
+            now=utcnow(),
+        )
+    except ServiceError as exc:
+        db.session.rollback()
+        return _error(exc)
+    return _dump(minutes)

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections import Counter
 
 from konsey import audit
+from konsey.demo.meetings import load_meetings
 from konsey.demo.people import DEMO_ACCOUNTS, load_people
 from konsey.extensions import db
+from konsey.models.base import utcnow
 
 __all__ = ["DEMO_ACCOUNTS", "load_demo"]
 
@@ -19,6 +21,7 @@ __all__ = ["DEMO_ACCOUNTS", "load_demo"]
 def load_demo() -> Counter:
     created: Counter = Counter()
     load_people(created)
+    load_meetings(created, utcnow())
     if created:
         audit.record(audit.Actor(user=None, ip="cli"), "demo.load", **dict(created))
     db.session.commit()

@@ -19,6 +19,7 @@ from konsey.groups.forms import (
     RemoveMemberForm,
     role_choices,
 )
+from konsey.meetings import queries as meeting_queries
 from konsey.models import MemberState, User
 from konsey.policy import Action
 from konsey.web import current_actor, require
@@ -59,6 +60,7 @@ def home(slug: str):
         roster=roster,
         my_role=policy.role_in(current_user, group),
         role_labels=ROLE_LABELS,
+        next_meeting=meeting_queries.next_meeting(group),
     )
 
 

@@ -1,7 +1,320 @@
-"""Minutes of a meeting: versions, comments, member states' positions, signature."""
+"""Minutes of a meeting: versions, comments, member states' positions, signature.
+
+Each request: load (404) → check access (403, or 409 when only the record's
+status refuses, e.g. signed minutes) → the service.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import datetime, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.routing import BuildError
+
+from konsey import policy, timefmt
+from konsey.errors import ServiceError
+from konsey.extensions import db
+from konsey.forms import apply_service_error
+from konsey.minutes import agreement, queries, services
+from konsey.minutes.forms import (
+    CirculateForm,
+    CommentForm,
+    DecisionForm,
+    PositionForm,
+    SignForm,
+    VersionForm,
+)
+from konsey.models import Meeting, Minutes, MinutesStatus
+from konsey.models.base import utcnow
+from konsey.policy import Action
+from konsey.text import render_markdown
+from konsey.web import current_actor, require
 
 bp = Blueprint("minutes", __name__)
+
+
+# Loading and access ----------------------------------------------------------------
+def _load_meeting(meeting_id: int) -> Meeting:
+    meeting = queries.get_meeting(meeting_id)
+    if meeting is None:
+        abort(404)
+    require(Action.GROUP_VIEW, meeting)
+    return meeting
+
+
+def load_minutes(meeting_id: int) -> tuple[Meeting, Minutes]:
+    """The meeting and its minutes (404 when it has none), visible to the
+    caller (403), settled (silence, agreement) as of now."""
+    meeting = _load_meeting(meeting_id)
+    minutes = queries.minutes_of(meeting)
+    if minutes is None:
+        abort(404, description=_("This meeting has no minutes yet."))
+    require(Action.MINUTES_VIEW, minutes)
+    agreement.settle(minutes, utcnow())
+    return meeting, minutes
+
+
+def _require_change(action: Action, minutes: Minutes) -> None:
+    """403 for a role that may never do this; 409, with the reason, when the
+    role may but the record's status does not allow it (e.g. signed)."""
+    if policy.can(current_user, action, minutes):
+        return
+    if policy.refused_only_by_state(current_user, action, minutes):
+        abort(409, description=services.status_message(minutes))
+    abort(403)
+
+
+def _meeting_url(meeting: Meeting) -> str | None:
+    """The meeting's own page, when the meetings blueprint offers one."""
+    try:
+        return url_for("meetings.show", meeting_id=meeting.id)
+    except BuildError:
+        return None
+
+
+def _deadline(day, clock) -> datetime | None:
+    """A date and time typed in the user's own time zone → the UTC instant."""
+    if day is None or clock is None:
+        return None
+    return timefmt.to_utc(day, clock, current_user.timezone)
+
+
+# The minutes page ------------------------------------------------------------------
+def _forms(minutes: Minutes | None, meeting: Meeting, **given):
+    forms = {
+        "version_form": given.get("version_form")
+        or VersionForm(
+            formdata=None, text=minutes.current.text if minutes and minutes.current else ""
+        ),
+        "circulate_form": given.get("circulate_form") or _circulate_defaults(minutes),
+        "comment_form": given.get("comment_form") or CommentForm(formdata=None),
+        "position_form": given.get("position_form") or PositionForm(formdata=None),
+        "decision_form": given.get("decision_form") or DecisionForm(formdata=None),
+        "sign_form": given.get("sign_form") or SignForm(formdata=None),
+    }
+    forms["decision_form"].agenda_item.choices = _agenda_choices(meeting)
+    return forms
+
+
+def _agenda_choices(meeting: Meeting):
+    return [(0, _("(no agenda item)"))] + [
+        (item.id, f"{item.position}. {item.title}") for item in meeting.agenda
+    ]
+
+
+def _circulate_defaults(minutes: Minutes | None) -> CirculateForm:
+    zone = current_user.timezone
+    if minutes is not None and minutes.comment_deadline is not None:
+        local = timefmt.local(minutes.comment_deadline, zone)
+    else:
+        local = timefmt.local(utcnow() + timedelta(days=14), zone).replace(hour=18, minute=0)
+    return CirculateForm(
+        formdata=None,
+        deadline_date=local.date(),
+        deadline_time=local.time().replace(second=0, microsecond=0),
+        silence_procedure=bool(minutes and minutes.silence_procedure),
+    )
+
+
+def _page(meeting: Meeting, minutes: Minutes | None, status: int = 200, **forms):
+    role = policy.role_in(current_user, meeting.group)
+
+    def may(action, obj):
+        return policy.can(current_user, action, obj, role=role)
+
+    context = {
+        "meeting": meeting,
+        "group": meeting.group,
+        "minutes": minutes,
+        "now": utcnow(),
+        "user_zone": current_user.timezone,
+        "show": timefmt.show,
+        "render_markdown": render_markdown,
+        "meeting_url": _meeting_url(meeting),
+        **_forms(minutes, meeting, **forms),
+    }
+    if minutes is None:
+        context["can_create"] = may(Action.MINUTES_EDIT, meeting)
+        return render_template("minutes/page.html", **context), status
+    standing = queries.standing(minutes)
+    own_state = current_user.member_state_id
+    context.update(
+        standing=standing,
+        comments=queries.comments(minutes),
+        decisions=queries.decisions(minutes),
+        can_edit=may(Action.MINUTES_EDIT, minutes),
+        can_comment=may(Action.MINUTES_COMMENT, minutes),
+        can_position=may(Action.MINUTES_POSITION, minutes),
+        can_sign=may(Action.MINUTES_SIGN, minutes),
+        own=next((s for s in standing.states if s.state.id == own_state), None),
+        deadline_passed=bool(minutes.comment_deadline and minutes.comment_deadline <= utcnow()),
+    )
+    return render_template("minutes/page.html", **context), status
+
+
+@bp.get("/meetings/<int:meeting_id>/minutes")
+@login_required
+def page(meeting_id: int):
+    meeting = _load_meeting(meeting_id)
+    minutes = queries.minutes_of(meeting)
+    if minutes is not None:
+        require(Action.MINUTES_VIEW, minutes)
+        agreement.settle(minutes, utcnow())
+    return _page(meeting, minutes)
+
+
+# Changes -------------------------------------------------------------------------------
+def _refused(meeting, minutes, form_name, form, exc: ServiceError):
+    db.session.rollback()
+    apply_service_error(form, exc)
+    minutes = queries.minutes_of(meeting) if minutes is not None else None
+    return _page(meeting, minutes, status=exc.status, **{form_name: form})
+
+
+def _done(meeting_id: int, message: str):
+    flash(message, "success")
+    return redirect(url_for("minutes.page", meeting_id=meeting_id))
+
+
+@bp.post("/meetings/<int:meeting_id>/minutes/versions")
+@login_required
+def add_version(meeting_id: int):
+    meeting = _load_meeting(meeting_id)
+    minutes = queries.minutes_of(meeting)
+    if minutes is None:
+        require(Action.MINUTES_EDIT, meeting)
+    else:
+        require(Action.MINUTES_VIEW, minutes)
+        agreement.settle(minutes, utcnow())
+        _require_change(Action.MINUTES_EDIT, minutes)
+    form = VersionForm()
+    if not form.validate_on_submit():
+        return _page(meeting, minutes, status=422, version_form=form)
+    try:
+        version = services.add_version(
+            current_actor(),
+            meeting,
+            minutes,
+            form.text.data,
+            note=form.note.data or "",
+            deadline=_deadline(form.new_deadline_date.data, form.new_deadline_time.data),
+            now=utcnow(),
+        )
+    except ServiceError as exc:
+        return _refused(meeting, minutes, "version_form", form, exc)
+    return _done(meeting_id, _("Version %(n)d of the minutes is saved.", n=version.number))
+
+
+@bp.post("/meetings/<int:meeting_id>/minutes/circulate")
+@login_required
+def circulate(meeting_id: int):
+    meeting, minutes = load_minutes(meeting_id)
+    _require_change(Action.MINUTES_EDIT, minutes)
+    form = CirculateForm()
+    if not form.validate_on_submit():
+        return _page(meeting, minutes, status=422, circulate_form=form)
+    try:
+        services.circulate(
+            current_actor(),
+            minutes,
+            deadline=_deadline(form.deadline_date.data, form.deadline_time.data),
+            silence_procedure=form.silence_procedure.data,
+            now=utcnow(),
+        )
+    except ServiceError as exc:
+        return _refused(meeting, minutes, "circulate_form", form, exc)
+    return _done(meeting_id, _("The minutes are circulated to the delegations."))
+
+
+@bp.post("/meetings/<int:meeting_id>/minutes/comments")
+@login_required
+def comment(meeting_id: int):
+    meeting, minutes = load_minutes(meeting_id)
+    _require_change(Action.MINUTES_COMMENT, minutes)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        return _page(meeting, minutes, status=422, comment_form=form)
+    try:
+        services.add_comment(
+            current_actor(), minutes, current_user, form.comment.data, now=utcnow()
+        )
+    except ServiceError as exc:
+        return _refused(meeting, minutes, "comment_form", form, exc)
+    return _done(meeting_id, _("Your comment is added."))
+
+
+@bp.post("/meetings/<int:meeting_id>/minutes/positions")
+@login_required
+def position(meeting_id: int):
+    meeting, minutes = load_minutes(meeting_id)
+    _require_change(Action.MINUTES_POSITION, minutes)
+    form = PositionForm()
+    if not form.validate_on_submit():
+        return _page(meeting, minutes, status=422, position_form=form)
+    try:
+        agreement.record_position(
+            current_actor(),
+            minutes,
+            current_user,
+            version_number=form.version.data,
+            position=form.position.data,
+            text=form.reservation_text.data or "",
+            now=utcnow(),
+            text_field="reservation_text",
+        )
+    except ServiceError as exc:
+        return _refused(meeting, minutes, "position_form", form, exc)
+    if minutes.status == MinutesStatus.AGREED:
+        return _done(
+            meeting_id,
+            _(
+                "Your position is recorded. Every participating member state agrees: "
+                "the minutes are agreed."
+            ),
+        )
+    return _done(meeting_id, _("Your position is recorded."))
+
+
+@bp.post("/meetings/<int:meeting_id>/minutes/decisions")
+@login_required
+def decision(meeting_id: int):
+    meeting, minutes = load_minutes(meeting_id)
+    _require_change(Action.MINUTES_EDIT, minutes)
+    form = DecisionForm()
+    form.agenda_item.choices = _agenda_choices(meeting)
+    if not form.validate_on_submit():
+        return _page(meeting, minutes, status=422, decision_form=form)
+    try:
+        services.add_decision(current_actor(), minutes, form.decision.data, form.agenda_item.data)
+    except ServiceError as exc:
+        return _refused(meeting, minutes, "decision_form", form, exc)
+    return _done(meeting_id, _("The decision is recorded in the minutes."))
+
+
+@bp.post("/meetings/<int:meeting_id>/minutes/sign")
+@login_required
+def sign(meeting_id: int):
+    meeting, minutes = load_minutes(meeting_id)
+    _require_change(Action.MINUTES_SIGN, minutes)
+    form = SignForm()
+    if not form.validate_on_submit():
+        return _page(meeting, minutes, status=422, sign_form=form)
+    try:
+        services.sign(
+            current_actor(),
+            minutes,
+            current_user,
+            version_number=form.version.data,
+            now=utcnow(),
+        )
+    except ServiceError as exc:
+        return _refused(meeting, minutes, "sign_form", form, exc)
+    return _done(
+        meeting_id, _("The minutes are signed; version %(n)d is frozen.", n=minutes.current.number)
+    )
+
+
+# The diff, the printable view and the group's list live on the same blueprint.
+from konsey.minutes import reading_routes  # noqa: E402, F401

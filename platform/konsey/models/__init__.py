@@ -1,6 +1,20 @@
 """The domain's tables; importing this module registers all of them."""
 
+from konsey.models.actions import (
+    PENDING_STATUSES,
+    ActionItem,
+    ActionPriority,
+    ActionStatus,
+    ActionUpdate,
+)
 from konsey.models.audit import AuditEvent
+from konsey.models.documents import (
+    Document,
+    DocumentKind,
+    DocumentVersion,
+    StoredFile,
+    Visibility,
+)
 from konsey.models.groups import ROSTER_ORDER, Membership, Role, WorkingGroup
 from konsey.models.meetings import AgendaItem, Attendance, Meeting, MeetingStatus
 from konsey.models.minutes import (
@@ -17,13 +31,21 @@ from konsey.models.states import MemberState, StateStatus
 from konsey.models.users import ApiToken, DigestFrequency, User
 
 __all__ = [
+    "PENDING_STATUSES",
     "ROSTER_ORDER",
+    "ActionItem",
+    "ActionPriority",
+    "ActionStatus",
+    "ActionUpdate",
     "AgendaItem",
     "ApiToken",
     "Attendance",
     "AuditEvent",
     "Decision",
     "DigestFrequency",
+    "Document",
+    "DocumentKind",
+    "DocumentVersion",
     "Meeting",
     "MeetingStatus",
     "MemberState",
@@ -38,6 +60,8 @@ __all__ = [
     "PositionKind",
     "Role",
     "StateStatus",
+    "StoredFile",
     "User",
+    "Visibility",
     "WorkingGroup",
 ]

@@ -1,0 +1,152 @@
+"""Reads for the library pages, each a bounded number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from konsey.extensions import db
+from konsey.models import (
+    AgendaItem,
+    Document,
+    DocumentKind,
+    DocumentVersion,
+    Meeting,
+    MemberState,
+    User,
+    WorkingGroup,
+)
+from konsey.policy import DocumentAudience
+
+SORTS = ("date", "title")
+
+
+@dataclass
+class LibraryFilter:
+    kind: str | None = None
+    language: str | None = None
+    meeting: int | None = None
+    agenda_item: int | None = None
+    state: str | None = None  # ISO code of the uploader's member state
+    sort: str = "date"
+
+    @classmethod
+    def from_args(cls, args) -> LibraryFilter:
+        """From a query string; values that mean nothing are ignored."""
+
+        def number(name):
+            value = args.get(name, "")
+            return int(value) if value.isdigit() and len(value) < 10 else None
+
+        kind = args.get("kind", "")
+        return cls(
+            kind=kind if kind in DocumentKind._value2member_map_ else None,
+            language=(args.get("language", "")[:8].lower() or None),
+            meeting=number("meeting"),
+            agenda_item=number("agenda_item"),
+            state=(args.get("state", "")[:2].upper() or None),
+            sort=args.get("sort") if args.get("sort") in SORTS else "date",
+        )
+
+
+def with_details(query):
+    return query.options(
+        joinedload(Document.created_by),
+        joinedload(Document.agenda_item).joinedload(AgendaItem.meeting),
+        selectinload(Document.versions).joinedload(DocumentVersion.uploaded_by),
+    )
+
+
+def library(group: WorkingGroup, audience: DocumentAudience, f: LibraryFilter) -> list[Document]:
+    """The group's documents this audience may read, filtered and sorted."""
+    query = select(Document).where(Document.group_id == group.id, audience.condition())
+    if f.kind:
+        query = query.where(Document.kind == DocumentKind(f.kind))
+    if f.language:
+        query = query.where(
+            exists().where(
+                DocumentVersion.document_id == Document.id, DocumentVersion.language == f.language
+            )
+        )
+    if f.agenda_item:
+        query = query.where(Document.agenda_item_id == f.agenda_item)
+    elif f.meeting:
+        query = query.where(
+            Document.agenda_item_id.in_(
+                select(AgendaItem.id).where(AgendaItem.meeting_id == f.meeting)
+            )
+        )
+    if f.state:
+        query = query.where(
+            Document.created_by_id.in_(
+                select(User.id).join(User.member_state).where(MemberState.code == f.state)
+            )
+        )
+    if f.sort == "title":
+        query = query.order_by(Document.title, Document.id)
+    else:
+        query = query.order_by(Document.created_at.desc(), Document.id.desc())
+    return list(db.session.scalars(with_details(query)).unique())
+
+
+def deleted(group: WorkingGroup) -> list[Document]:
+    query = (
+        select(Document)
+        .where(
+            Document.group_id == group.id,
+            Document.deleted_at.is_not(None),
+            Document.purged_at.is_(None),
+        )
+        .options(joinedload(Document.deleted_by))
+        .order_by(Document.deleted_at.desc())
+    )
+    return list(db.session.scalars(with_details(query)).unique())
+
+
+def get_document(group: WorkingGroup | None, document_id: int, *, deleted=False):
+    """The document (404 → None) when it is in ``group`` (if given), is not
+    purged, and is not deleted (unless ``deleted``)."""
+    document = db.session.scalar(with_details(select(Document).where(Document.id == document_id)))
+    if document is None or document.purged_at is not None:
+        return None
+    if group is not None and document.group_id != group.id:
+        return None
+    if document.is_deleted and not deleted:
+        return None
+    return document
+
+
+def get_version(document: Document, number: int) -> DocumentVersion | None:
+    return next((v for v in document.versions if v.number == number), None)
+
+
+def agenda_items(group: WorkingGroup) -> list[AgendaItem]:
+    """Agenda items of the group's meetings, newest meeting first (one query)."""
+    return list(
+        db.session.scalars(
+            select(AgendaItem)
+            .join(AgendaItem.meeting)
+            .where(Meeting.group_id == group.id)
+            .options(joinedload(AgendaItem.meeting))
+            .order_by(Meeting.starts_at.desc().nulls_last(), Meeting.id.desc(), AgendaItem.position)
+        )
+    )
+
+
+def uploader_states(group: WorkingGroup) -> list[MemberState]:
+    """Member states whose people uploaded to this library (for the filter)."""
+    return list(
+        db.session.scalars(
+            select(MemberState)
+            .where(
+                MemberState.id.in_(
+                    select(User.member_state_id)
+                    .join(Document, Document.created_by_id == User.id)
+                    .where(Document.group_id == group.id)
+                )
+            )
+            .order_by(MemberState.name)
+        )
+    )

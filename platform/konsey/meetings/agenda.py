@@ -1,0 +1,230 @@
+"""A meeting's agenda: ordered items, their leads, and the review item that
+carries forward what the previous meeting left open."""
+
+from __future__ import annotations
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from konsey import audit
+from konsey.errors import NotFound, ValidationError
+from konsey.extensions import db
+from konsey.meetings.services import touch
+from konsey.models import (
+    AgendaItem,
+    Meeting,
+    MeetingStatus,
+    Membership,
+    MemberState,
+    Role,
+    User,
+)
+from konsey.timefmt import local
+from konsey.validation import check_text
+
+ITEM_FIELDS = (
+    "title",
+    "description",
+    "lead_state_id",
+    "lead_user_id",
+    "duration_minutes",
+    "outcome",
+)
+MAX_MARKDOWN = 20_000
+MAX_DURATION = 24 * 60
+
+
+def lead_states(group) -> list[MemberState]:
+    """Member states with a delegation in the group (who may lead an item)."""
+    return list(
+        db.session.scalars(
+            select(MemberState)
+            .where(
+                MemberState.id.in_(
+                    select(Membership.member_state_id).where(
+                        Membership.group_id == group.id, Membership.role != Role.OBSERVER
+                    )
+                ),
+            )
+            .order_by(MemberState.name)
+        )
+    )
+
+
+def lead_people(group) -> list[User]:
+    """The group's members (who may lead an item)."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.group_id == group.id, User.is_active_account.is_(True))
+            .order_by(User.name)
+        )
+    )
+
+
+def _clean(meeting: Meeting, values: dict) -> dict:
+    out = {
+        "title": check_text(values.get("title"), "title", max_length=300),
+        "description": check_text(
+            values.get("description"), "description", required=False, max_length=MAX_MARKDOWN
+        ),
+        "outcome": check_text(
+            values.get("outcome"), "outcome", required=False, max_length=MAX_MARKDOWN
+        ),
+    }
+    duration = values.get("duration_minutes")
+    if duration is not None and (
+        not isinstance(duration, int) or not 1 <= duration <= MAX_DURATION
+    ):
+        raise ValidationError(
+            _("Give the duration in minutes, from 1 to %(n)d.", n=MAX_DURATION),
+            "duration_minutes",
+        )
+    out["duration_minutes"] = duration
+    state_id = values.get("lead_state_id") or None
+    if state_id is not None and state_id not in {s.id for s in lead_states(meeting.group)}:
+        raise ValidationError(
+            _("Choose a member state with a delegation in this group."), "lead_state"
+        )
+    out["lead_state_id"] = state_id
+    user_id = values.get("lead_user_id") or None
+    if user_id is not None and user_id not in {u.id for u in lead_people(meeting.group)}:
+        raise ValidationError(_("Choose a member of this group."), "lead_user")
+    out["lead_user_id"] = user_id
+    return out
+
+
+def get_item(meeting: Meeting, item_id: int) -> AgendaItem:
+    item = db.session.get(AgendaItem, item_id)
+    if item is None or item.meeting_id != meeting.id:
+        raise NotFound(_("This meeting has no such agenda item."))
+    return item
+
+
+def _renumber(meeting: Meeting) -> None:
+    for position, item in enumerate(sorted(meeting.agenda, key=lambda i: i.position), 1):
+        item.position = position
+
+
+def add_item(actor: audit.Actor, meeting: Meeting, values: dict) -> AgendaItem:
+    data = _clean(meeting, values)
+    position = max((i.position for i in meeting.agenda), default=0) + 1
+    item = AgendaItem(meeting=meeting, position=position, **data)
+    db.session.add(item)
+    touch(meeting)
+    audit.record(actor, "agenda.add", meeting, item=data["title"], position=position)
+    db.session.commit()
+    return item
+
+
+def update_item(actor: audit.Actor, item: AgendaItem, values: dict) -> list[str]:
+    data = _clean(item.meeting, values)
+    changed = sorted(k for k, v in data.items() if getattr(item, k) != v)
+    if not changed:
+        return []
+    for key in changed:
+        setattr(item, key, data[key])
+    touch(item.meeting)
+    audit.record(actor, "agenda.update", item.meeting, item=item.title, changed=changed)
+    db.session.commit()
+    return changed
+
+
+def delete_item(actor: audit.Actor, item: AgendaItem) -> None:
+    meeting = item.meeting
+    meeting.agenda.remove(item)  # delete-orphan
+    _renumber(meeting)
+    touch(meeting)
+    audit.record(actor, "agenda.delete", meeting, item=item.title)
+    db.session.commit()
+
+
+def move_item(actor: audit.Actor, item: AgendaItem, direction: str) -> bool:
+    """Swap the item with its neighbour above ("up") or below ("down").
+    Returns False when it is already first or last (nothing changed)."""
+    if direction not in ("up", "down"):
+        raise ValidationError(_("Move an item up or down."), "direction")
+    meeting = item.meeting
+    _renumber(meeting)
+    items = sorted(meeting.agenda, key=lambda i: i.position)
+    index = items.index(item)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(items):
+        return False
+    neighbour = items[other]
+    item.position, neighbour.position = neighbour.position, item.position
+    touch(meeting)
+    audit.record(
+        actor, "agenda.move", meeting, item=item.title, direction=direction, position=item.position
+    )
+    db.session.commit()
+    return True
+
+
+def previous_meeting(meeting: Meeting) -> Meeting | None:
+    """The group's last meeting (not cancelled) before this one, with its agenda."""
+    from konsey.models.base import utcnow
+
+    before = meeting.starts_at or utcnow()
+    return db.session.scalar(
+        select(Meeting)
+        .where(
+            Meeting.group_id == meeting.group.id,
+            Meeting.status != MeetingStatus.CANCELLED,
+            Meeting.starts_at.is_not(None),
+            Meeting.starts_at < before,
+        )
+        .order_by(Meeting.starts_at.desc())
+        .limit(1)
+        .options(selectinload(Meeting.agenda))
+    )
+
+
+def review_description(meeting: Meeting) -> str:
+    """Markdown listing what the previous meeting left open."""
+    previous = previous_meeting(meeting)
+    if previous is None:
+        return _("There is no earlier meeting of this group on record.")
+    day = format_date(local(previous.starts_at, previous.timezone).date(), "long")
+    name = f"{previous.number} {previous.title}".strip() if previous.number else previous.title
+    open_items = [i for i in previous.agenda if not i.is_review and not i.outcome.strip()]
+    # Hook: once action items exist, list the group's open action items here
+    # too (owed by whom, due when), next to the agenda items without an outcome.
+    if not open_items:
+        return _(
+            "The previous meeting, %(meeting)s (%(date)s), "
+            "recorded an outcome for every agenda item.",
+            meeting=name,
+            date=day,
+        )
+    lines = [
+        _(
+            "Agenda items of the previous meeting, %(meeting)s (%(date)s), "
+            "without a recorded outcome:",
+            meeting=name,
+            date=day,
+        ),
+        "",
+    ]
+    lines += [f"- {i.title}" for i in open_items]
+    return "\n".join(lines)
+
+
+def add_review_item(meeting: Meeting) -> AgendaItem:
+    """Item 1 of a new meeting: review of previous decisions and open actions."""
+    description = review_description(meeting)
+    with db.session.no_autoflush:
+        for item in meeting.agenda:
+            item.position += 1
+        review = AgendaItem(
+            position=1,
+            title=_("Review of previous decisions and open actions"),
+            description=description,
+            outcome="",
+            is_review=True,
+        )
+        meeting.agenda.insert(0, review)
+    return review

@@ -1,0 +1,127 @@
+"""A meeting's agenda items: add, edit, delete, move up and down."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from konsey.errors import ServiceError
+from konsey.extensions import db
+from konsey.forms import apply_service_error
+from konsey.meetings import agenda
+from konsey.meetings.forms import AgendaItemForm, ConfirmForm, MoveForm
+from konsey.meetings.routes import bp, load_meeting, meeting_page
+from konsey.policy import Action
+from konsey.web import current_actor
+
+
+def _item(meeting, item_id: int):
+    try:
+        return agenda.get_item(meeting, item_id)
+    except ServiceError as exc:
+        abort(exc.status)
+
+
+def _with_choices(form: AgendaItemForm, meeting) -> AgendaItemForm:
+    form.lead_state.choices = [(0, "—")] + [
+        (s.id, s.name) for s in agenda.lead_states(meeting.group)
+    ]
+    form.lead_user.choices = [(0, "—")] + [
+        (u.id, f"{u.name} ({u.member_state.code})" if u.member_state else u.name)
+        for u in agenda.lead_people(meeting.group)
+    ]
+    return form
+
+
+def _values(form: AgendaItemForm) -> dict:
+    return {
+        "title": form.title.data,
+        "description": form.description.data or "",
+        "lead_state_id": form.lead_state.data or None,
+        "lead_user_id": form.lead_user.data or None,
+        "duration_minutes": form.duration_minutes.data,
+        "outcome": form.outcome.data or "",
+    }
+
+
+def _page(form, meeting, item=None, status=200):
+    return (
+        render_template(
+            "meetings/agenda_item.html", form=form, meeting=meeting, group=meeting.group, item=item
+        ),
+        status,
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/agenda/new", methods=["GET", "POST"])
+@login_required
+def add_item(meeting_id: int):
+    meeting = load_meeting(meeting_id, Action.MEETING_MANAGE)
+    if request.method == "GET":
+        return _page(_with_choices(AgendaItemForm(formdata=None), meeting), meeting)
+    form = _with_choices(AgendaItemForm(), meeting)
+    if not form.validate():
+        return _page(form, meeting, status=422)
+    try:
+        agenda.add_item(current_actor(), meeting, _values(form))
+    except ServiceError as exc:
+        db.session.rollback()
+        apply_service_error(form, exc)
+        return _page(form, meeting, status=exc.status)
+    flash(_("The agenda item is added."), "success")
+    return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor="agenda"))
+
+
+@bp.route("/meetings/<int:meeting_id>/agenda/<int:item_id>", methods=["GET", "POST"])
+@login_required
+def edit_item(meeting_id: int, item_id: int):
+    meeting = load_meeting(meeting_id, Action.MEETING_MANAGE)
+    item = _item(meeting, item_id)
+    if request.method == "GET":
+        form = AgendaItemForm(
+            formdata=None,
+            title=item.title,
+            description=item.description,
+            lead_state=item.lead_state_id or 0,
+            lead_user=item.lead_user_id or 0,
+            duration_minutes=item.duration_minutes,
+            outcome=item.outcome,
+        )
+        return _page(_with_choices(form, meeting), meeting, item)
+    form = _with_choices(AgendaItemForm(), meeting)
+    if not form.validate():
+        return _page(form, meeting, item, status=422)
+    try:
+        changed = agenda.update_item(current_actor(), item, _values(form))
+    except ServiceError as exc:
+        db.session.rollback()
+        apply_service_error(form, exc)
+        return _page(form, meeting, item, status=exc.status)
+    flash(_("The agenda item is saved.") if changed else _("Nothing was changed."), "success")
+    return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor=f"item-{item.id}"))
+
+
+@bp.post("/meetings/<int:meeting_id>/agenda/<int:item_id>/delete")
+@login_required
+def delete_item(meeting_id: int, item_id: int):
+    meeting = load_meeting(meeting_id, Action.MEETING_MANAGE)
+    item = _item(meeting, item_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    agenda.delete_item(current_actor(), item)
+    flash(_("The agenda item is deleted."), "success")
+    return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor="agenda"))
+
+
+@bp.post("/meetings/<int:meeting_id>/agenda/<int:item_id>/move")
+@login_required
+def move_item(meeting_id: int, item_id: int):
+    meeting = load_meeting(meeting_id, Action.MEETING_MANAGE)
+    item = _item(meeting, item_id)
+    form = MoveForm()
+    if not form.validate_on_submit():
+        flash(_("Move an item up or down."), "error")
+        return meeting_page(meeting, 422)
+    agenda.move_item(current_actor(), item, form.direction.data)
+    return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor=f"item-{item.id}"))

@@ -1,0 +1,55 @@
+"""A meeting's time as people read it: in the venue's zone, named, and in the
+viewer's own zone when that shows a different clock time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import format_date, format_time
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from konsey.timefmt import differs, local
+
+
+@dataclass(frozen=True)
+class When:
+    venue: str  # e.g. "Nov 9, 2017, 10:00–12:30 Europe/Istanbul"
+    viewer: str | None  # e.g. "Nov 9, 2017, 13:00–15:30 Asia/Almaty (your time)"
+
+    def __str__(self) -> str:
+        return f"{self.venue} · {self.viewer}" if self.viewer else self.venue
+
+
+def _clock(moment: datetime) -> str:
+    return format_time(moment.replace(tzinfo=None), "HH:mm", rebase=False)
+
+
+def _span(starts: datetime, ends: datetime, zone_name: str, fmt: str) -> str:
+    start, end = local(starts, zone_name), local(ends, zone_name)
+    # Naive local clock times: formatted as they are, not moved to another zone.
+    first = f"{format_date(start.date(), fmt)}, {_clock(start)}"
+    last = _clock(end)
+    if end.date() != start.date():
+        last = f"{format_date(end.date(), fmt)}, {last}"
+    return f"{first}–{last} {zone_name}"
+
+
+def when(meeting, viewer_zone: str | None = None, fmt: str = "medium") -> When | None:
+    """None while the meeting's date is not yet known."""
+    if meeting.starts_at is None or meeting.ends_at is None:
+        return None
+    if viewer_zone is None and getattr(current_user, "is_authenticated", False):
+        viewer_zone = current_user.timezone
+    venue = _span(meeting.starts_at, meeting.ends_at, meeting.timezone, fmt)
+    viewer = None
+    if (
+        viewer_zone
+        and viewer_zone != meeting.timezone
+        and differs(meeting.starts_at, meeting.timezone, viewer_zone)
+    ):
+        viewer = _(
+            "%(time)s (your time)", time=_span(meeting.starts_at, meeting.ends_at, viewer_zone, fmt)
+        )
+    return When(venue=venue, viewer=viewer)

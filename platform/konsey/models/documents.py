@@ -1,0 +1,147 @@
+"""Document libraries: documents, their immutable versions and the stored files."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from konsey.extensions import db
+from konsey.models.base import UTCDateTime, enum_column, utcnow
+from konsey.models.groups import WorkingGroup
+from konsey.models.meetings import AgendaItem
+from konsey.models.users import User
+
+
+class DocumentKind(enum.StrEnum):
+    WORKING_PAPER = "working_paper"
+    PRESENTATION = "presentation"
+    REPORT = "report"
+    MINUTES = "minutes"
+    OTHER = "other"
+
+
+class Visibility(enum.StrEnum):
+    """Who may read a document; each level includes the one before it."""
+
+    GROUP = "group"  # the group's coordinators and delegations (not its observers)
+    COUNCIL = "council"  # every delegate of the council, in any group
+    OBSERVERS = "observers"  # ...and the group's observers too
+
+
+class StoredFile(db.Model):
+    """A file in the store, named by its SHA-256: identical uploads are kept once."""
+
+    __tablename__ = "stored_file"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Document(db.Model):
+    __tablename__ = "document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("working_group.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[DocumentKind] = mapped_column(enum_column(DocumentKind))
+    visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility))
+    agenda_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agenda_item.id", ondelete="SET NULL"), index=True
+    )
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Soft delete by a coordinator: hidden everywhere, files kept...
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    # ...until an admin purges it: versions and files are gone, this row stays.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    group: Mapped[WorkingGroup] = relationship()
+    agenda_item: Mapped[AgendaItem | None] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    deleted_by: Mapped[User | None] = relationship(foreign_keys=[deleted_by_id])
+    versions: Mapped[list[DocumentVersion]] = relationship(
+        back_populates="document", order_by="DocumentVersion.number"
+    )
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def languages(self) -> list[str]:
+        return sorted({v.language for v in self.versions})
+
+    def latest(self, language: str | None = None) -> DocumentVersion | None:
+        """The newest version (in ``language``, when given)."""
+        versions = [v for v in self.versions if language is None or v.language == language]
+        return versions[-1] if versions else None
+
+    def latest_by_language(self) -> dict[str, DocumentVersion]:
+        return {v.language: v for v in self.versions}
+
+    def __repr__(self) -> str:
+        return f"<Document {self.id} {self.title!r}>"
+
+
+class DocumentVersion(db.Model):
+    """One uploaded file; never changed once written.
+
+    Numbers run 1, 2, 3… per document across its languages, so "version 3"
+    names one file whatever its language.
+    """
+
+    __tablename__ = "document_version"
+    __table_args__ = (UniqueConstraint("document_id", "number", name="uq_document_version_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("document.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    language: Mapped[str] = mapped_column(String(8))
+    filename: Mapped[str] = mapped_column(String(255))  # the original name, sanitised
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(
+        ForeignKey("stored_file.sha256", ondelete="RESTRICT"), index=True
+    )
+    media_type: Mapped[str] = mapped_column(String(120))
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Extracted on upload for the search index (bounded; empty when none).
+    text: Mapped[str] = mapped_column(Text, default="", deferred=True)
+
+    document: Mapped[Document] = relationship(back_populates="versions")
+    uploaded_by: Mapped[User | None] = relationship()
+
+
+# The search index is not a model: its shape differs per database (PostgreSQL:
+# a table with a tsvector column and a GIN index; SQLite: an FTS5 virtual table
+# and its shadow tables). The migration creates it; schema comparisons skip it.
+SEARCH_INDEX_TABLE = "document_search"
+
+
+def is_search_index(name: str | None) -> bool:
+    return bool(name) and (name == SEARCH_INDEX_TABLE or name.startswith(SEARCH_INDEX_TABLE + "_"))
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic ``include_object`` hook: leave the search index out of comparisons."""
+    if type_ == "table" and is_search_index(name):
+        return False
+    table = getattr(obj, "table", None)
+    return not (type_ in ("index", "column") and is_search_index(getattr(table, "name", None)))
