@@ -74,6 +74,38 @@ def _secret_key(env: str, instance: Path) -> str:
     return key
 
 
+STORAGE_BACKENDS = ("local", "s3")
+
+
+def _storage_settings(instance: Path, languages: tuple[str, ...]) -> dict:
+    """Document files: where they are kept and how large they may be."""
+    backend = os.environ.get("KONSEY_STORAGE", "local").strip().lower() or "local"
+    if backend not in STORAGE_BACKENDS:
+        raise ConfigError("KONSEY_STORAGE must be local or s3.")
+    bucket = os.environ.get("KONSEY_S3_BUCKET", "").strip() or None
+    if backend == "s3" and not bucket:
+        raise ConfigError("KONSEY_S3_BUCKET must be set when KONSEY_STORAGE=s3.")
+    document_languages = tuple(
+        code.strip().lower()
+        for code in os.environ.get("KONSEY_DOCUMENT_LANGUAGES", ",".join(languages)).split(",")
+        if code.strip()
+    )
+    return {
+        "STORAGE": backend,
+        # Local store, and the staging folder of uploads for every backend.
+        "FILES_PATH": os.environ.get("KONSEY_FILES_PATH", str(instance / "files")),
+        "MAX_UPLOAD_BYTES": _int("KONSEY_MAX_UPLOAD_BYTES", 200 * 1024 * 1024),
+        "DOCUMENT_LANGUAGES": document_languages,
+        # An S3-compatible object store (AWS, MinIO, Ceph...): pip install 'konsey[s3]'.
+        "S3_BUCKET": bucket,
+        "S3_PREFIX": os.environ.get("KONSEY_S3_PREFIX", "documents/"),
+        "S3_ENDPOINT_URL": os.environ.get("KONSEY_S3_ENDPOINT_URL", "").strip() or None,
+        "S3_REGION": os.environ.get("KONSEY_S3_REGION", "").strip() or None,
+        "S3_ACCESS_KEY_ID": os.environ.get("KONSEY_S3_ACCESS_KEY_ID") or None,
+        "S3_SECRET_ACCESS_KEY": os.environ.get("KONSEY_S3_SECRET_ACCESS_KEY") or None,
+    }
+
+
 def from_environment() -> dict:
     """Build the Flask config mapping from ``os.environ``."""
     env = os.environ.get("KONSEY_ENV", "development").strip().lower()
@@ -106,6 +138,12 @@ def from_environment() -> dict:
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD") or None,
         "SMTP_STARTTLS": _bool(os.environ.get("SMTP_STARTTLS")),
         "SMTP_TIMEOUT": _int("SMTP_TIMEOUT", 30),
+        # "worker": Celery workers deliver (the default; `make run` starts one);
+        # "inline": the web process delivers right after the request (tests, no worker).
+        "MAIL_DELIVERY": os.environ.get("KONSEY_MAIL_DELIVERY", "worker"),
+        "MAIL_MAX_ATTEMPTS": _int("KONSEY_MAIL_MAX_ATTEMPTS", 6),
+        # Retries wait base × 2^(attempt-1) seconds: 30 s, 1 min, 2 min, 4 min, 8 min.
+        "MAIL_RETRY_BASE_SECONDS": _int("KONSEY_MAIL_RETRY_BASE_SECONDS", 30),
         # Signed links in emails (password reset, first-time set-up).
         "PASSWORD_RESET_MAX_AGE": _int("KONSEY_PASSWORD_RESET_MAX_AGE", 2 * 3600),
         "INVITATION_MAX_AGE": _int("KONSEY_INVITATION_MAX_AGE", 7 * 24 * 3600),
@@ -130,4 +168,5 @@ def from_environment() -> dict:
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
+        **_storage_settings(instance, languages),
     }
