@@ -50,12 +50,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.init_app(app)
 
     from konsey.account.routes import bp as account_bp
+    from konsey.actions.routes import bp as actions_bp
     from konsey.admin.routes import bp as admin_bp
     from konsey.api import init_api
     from konsey.auth.routes import bp as auth_bp
-    from konsey.groups.routes import bp as groups_bp
-    from konsey.actions.routes import bp as actions_bp
     from konsey.documents.routes import bp as documents_bp
+    from konsey.groups.routes import bp as groups_bp
     from konsey.health import bp as health_bp
     from konsey.meetings.routes import bp as meetings_bp
     from konsey.minutes.routes import bp as minutes_bp

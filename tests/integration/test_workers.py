@@ -191,7 +191,7 @@ def test_refused_address_fails_visibly_and_others_still_go_out(app, smtp, shared
             dispatch_outbox()
         _wait(lambda: _state(worker_app, bad)[0] == OutboxState.FAILED, what="failure")
         _wait(lambda: server.to("emre@tr.example.org") == 1, what="the good one")
-    state, attempts, error = _state(worker_app, bad)
+    _state_now, attempts, error = _state(worker_app, bad)
     assert attempts == 1  # a 550 will not get better: no pointless retries
     assert "550" in error or "No such user" in error
     assert _state(worker_app, good)[0] == OutboxState.SENT

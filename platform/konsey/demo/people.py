@@ -210,6 +210,7 @@ def load_people(created: Counter) -> None:
                 timezone=tz,
                 is_admin=is_admin,
                 password_hash=password_hash,
+                is_signatory=email in signatories,
                 digest=DigestFrequency.DAILY,
             )
             db.session.add(user)

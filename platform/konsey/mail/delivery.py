@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 import smtplib
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
 from pathlib import Path
 
 from flask import current_app
