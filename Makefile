@@ -10,7 +10,7 @@ TRANSLATIONS := platform/konsey/translations
 PO_FILES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: install run test lint format messages translations db demo bench clean
+.PHONY: install run worker beat test lint format messages translations db demo bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,9 +33,19 @@ db: install
 demo: db
 	$(FLASK) konsey demo
 
+# The web server, and a Celery worker with beat (embedded default: a broker in a
+# folder under instance/, no server needed; with REDIS_URL set it uses Redis).
 run: demo
 	@echo "Konsey is at http://$(HOST):$(PORT)  (data in $(KONSEY_INSTANCE_PATH))"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@$(BIN)/celery -A workers worker --beat --loglevel=WARNING --concurrency=2 & \
+	  worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(FLASK) run --host $(HOST) --port $(PORT)
+
+worker: install
+	$(BIN)/celery -A workers worker --loglevel=INFO
+
+beat: install
+	$(BIN)/celery -A workers beat --loglevel=INFO
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -153,6 +153,8 @@ def app(instance_dir):
             "SECRET_KEY": "test-secret-key-not-for-production",
             "SQLALCHEMY_DATABASE_URI": database_url,
             "MAIL_FOLDER": str(instance_dir / "mail"),
+            # The web process delivers right away; worker tests switch to Celery.
+            "MAIL_DELIVERY": "inline",
             "REDIS_URL": None,
             "SERVER_NAME": "konsey.test",
             "BASE_URL": "http://konsey.test",

@@ -74,6 +74,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     init_api(app)
 
+    from konsey.background import celery_init_app
+
+    celery_init_app(app)
+
     from konsey.cli import konsey_cli
 
     app.cli.add_command(konsey_cli)

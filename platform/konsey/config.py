@@ -138,6 +138,12 @@ def from_environment() -> dict:
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD") or None,
         "SMTP_STARTTLS": _bool(os.environ.get("SMTP_STARTTLS")),
         "SMTP_TIMEOUT": _int("SMTP_TIMEOUT", 30),
+        # "worker": Celery workers deliver (the default; `make run` starts one);
+        # "inline": the web process delivers right after the request (tests, no worker).
+        "MAIL_DELIVERY": os.environ.get("KONSEY_MAIL_DELIVERY", "worker"),
+        "MAIL_MAX_ATTEMPTS": _int("KONSEY_MAIL_MAX_ATTEMPTS", 6),
+        # Retries wait base × 2^(attempt-1) seconds: 30 s, 1 min, 2 min, 4 min, 8 min.
+        "MAIL_RETRY_BASE_SECONDS": _int("KONSEY_MAIL_RETRY_BASE_SECONDS", 30),
         # Signed links in emails (password reset, first-time set-up).
         "PASSWORD_RESET_MAX_AGE": _int("KONSEY_PASSWORD_RESET_MAX_AGE", 2 * 3600),
         "INVITATION_MAX_AGE": _int("KONSEY_INVITATION_MAX_AGE", 7 * 24 * 3600),

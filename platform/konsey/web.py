@@ -113,7 +113,7 @@ def _handle_http_error(exc: HTTPException):
     if status == 401 and not wants_json():
         return _unauthorized()
     message = str(ERROR_MESSAGES.get(status, exc.description or exc.name))
-    if status == 400 and exc.description and exc.description != type(exc).description:
+    if status in (400, 409) and exc.description and exc.description != type(exc).description:
         message = exc.description  # a specific explanation given by abort()
     if exc.description and exc.description != type(exc).description:
         # abort(400, description=_("...")): the page's own explanation says

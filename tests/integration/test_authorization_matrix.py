@@ -77,6 +77,7 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/admin/audit"): html(ADMINS),
     ("GET", "/admin/outbox"): html(ADMINS),
     ("GET", "/admin/outbox/<int:message_id>"): html(ADMINS),
+    ("POST", "/admin/outbox/<int:message_id>/retry"): html(ADMINS),
     ("GET", "/api/v1/me"): api(SESSION_USERS),
     ("GET", "/api/v1/groups"): api(SESSION_USERS),
     ("GET", "/api/v1/groups/<slug>"): api(MEMBERS),

@@ -16,7 +16,8 @@ from konsey.errors import ServiceError
 from konsey.extensions import db
 from konsey.forms import apply_service_error, timezone_options
 from konsey.i18n import language_choices
-from konsey.mail.delivery import deliver_pending
+from konsey.mail.delivery import retry_failed
+from konsey.mail.dispatch import dispatch_outbox
 from konsey.models import MemberState, OutboxMessage, OutboxState, User, WorkingGroup
 from konsey.policy import Action
 from konsey.web import current_actor, require
@@ -126,7 +127,7 @@ def edit_user(user_id: int | None):
         try:
             if user is None:
                 services.invite_user(current_actor(), **values)
-                deliver_pending()
+                dispatch_outbox()
                 flash(_("The invitation is sent."), "success")
             else:
                 services.update_user(current_actor(), user, **values)
@@ -189,7 +190,7 @@ def resend_invitation(user_id: int):
         return redirect(url_for("admin.edit_user", user_id=user.id))
     send_invitation(current_actor(), user)
     db.session.commit()
-    deliver_pending()
+    dispatch_outbox()
     flash(_("The invitation is sent."), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
@@ -284,4 +285,21 @@ def outbox():
 @bp.get("/outbox/<int:message_id>")
 def outbox_message(message_id: int):
     message = _get_or_404(OutboxMessage, message_id)
-    return render_template("admin/outbox_message.html", message=message)
+    return render_template(
+        "admin/outbox_message.html", message=message, confirm=ConfirmForm(formdata=None)
+    )
+
+
+@bp.post("/outbox/<int:message_id>/retry")
+def retry_message(message_id: int):
+    message = _get_or_404(OutboxMessage, message_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        retry_failed(current_actor(), message)
+    except ServiceError as exc:
+        db.session.rollback()
+        abort(409, description=exc.message)
+    dispatch_outbox()
+    flash(_("The message is queued again."), "success")
+    return redirect(url_for("admin.outbox_message", message_id=message.id))

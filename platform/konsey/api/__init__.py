@@ -42,18 +42,16 @@ def init_api(app: Flask) -> None:
     for blp in (routes.blp, meetings.blp, minutes.blp, documents.blp, actions.blp):
         # Bearer-token calls carry no cookie, so CSRF does not apply to them;
         # protect_session_writes re-checks it for writes on the browser session.
-        # (Once per process: a second app, e.g. in tests, reuses the blueprint.)
-        if protect_session_writes not in blp.before_request_funcs.get(None, []):
-            blp.before_request(protect_session_writes)
         api.register_blueprint(blp)
         csrf.exempt(blp)
+    app.before_request(protect_session_writes)
 
 
 def protect_session_writes():
     from flask import request
     from flask_login import current_user
 
-    if request.method in {"GET", "HEAD", "OPTIONS"}:
+    if not request.path.startswith("/api/") or request.method in {"GET", "HEAD", "OPTIONS"}:
         return
     if request.headers.get("Authorization", "").lower().startswith("bearer "):
         return

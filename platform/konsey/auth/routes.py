@@ -14,7 +14,7 @@ from konsey.auth.forms import ForgotPasswordForm, LoginForm, NewPasswordForm
 from konsey.errors import ServiceError
 from konsey.extensions import db
 from konsey.forms import apply_service_error
-from konsey.mail.delivery import deliver_pending
+from konsey.mail.dispatch import dispatch_outbox
 from konsey.web import current_actor
 
 bp = Blueprint("auth", __name__)
@@ -64,7 +64,7 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         services.request_password_reset(current_actor(), form.email.data)
-        deliver_pending()
+        dispatch_outbox()
         flash(
             _(
                 "If an active account uses this address, a link to set a new password "

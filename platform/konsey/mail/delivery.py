@@ -1,27 +1,34 @@
-"""Deliver queued outbox messages: to SMTP when configured, else to the mail folder.
+"""Deliver outbox messages: to SMTP when configured, else to the mail folder.
 
-Until the Celery workers take this over, the web app calls
-``deliver_pending`` right after the transaction that queued the message
-commits; ``flask konsey deliver-mail`` does the same from the command line.
-A message is marked sent only after the transport accepted it, and a failure
-is recorded on the row (never dropped).
+The workers (``workers.mail``) call ``attempt`` for each queued message; in
+inline mode and from ``flask konsey deliver-mail`` the web process calls
+``deliver_pending``. A message is marked sent only after the transport
+accepted it; every failure is recorded on the row, and after the last
+attempt (or a permanent refusal) the row ends as "failed" — never dropped.
 """
 
 from __future__ import annotations
 
+import enum
 import smtplib
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
 
+from konsey import audit
 from konsey.extensions import db
 from konsey.models import OutboxMessage, OutboxState
 from konsey.models.base import utcnow
 
-MAX_ATTEMPTS = 5
+
+class Outcome(enum.StrEnum):
+    SENT = "sent"
+    RETRY = "retry"  # a transient failure: try again later
+    FAILED = "failed"  # permanent, or the last attempt
+    SKIPPED = "skipped"  # not queued any more (another worker sent it)
 
 
 def build_message(row: OutboxMessage, sender: str) -> EmailMessage:
@@ -30,7 +37,10 @@ def build_message(row: OutboxMessage, sender: str) -> EmailMessage:
     msg["To"] = row.recipient
     msg["Subject"] = row.subject
     msg["Date"] = format_datetime(row.created_at)
-    msg["Message-ID"] = make_msgid(idstring=f"konsey-{row.id}")
+    # Stable per row: if a message ever went out twice, mail clients fold the copies.
+    msg["Message-ID"] = f"<konsey-outbox-{row.id}-{row.created_at:%Y%m%d%H%M%S}@konsey>"
+    if row.dedupe_key:
+        msg["X-Konsey-Dedupe"] = row.dedupe_key
     msg.set_content(row.body_text)
     if row.body_html:
         msg.add_alternative(row.body_html, subtype="html")
@@ -56,8 +66,25 @@ def _send_smtp(msg: EmailMessage, config) -> None:
         smtp.send_message(msg)
 
 
-def deliver(row: OutboxMessage) -> bool:
-    """Try to deliver one message; record the outcome on the row."""
+def _is_permanent(exc: Exception) -> bool:
+    """5xx answers (e.g. an address the server refuses) will not get better."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _msg in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code >= 500
+    return isinstance(exc, ValueError | UnicodeError)  # a message that cannot be built
+
+
+def retry_delay(attempts: int) -> int:
+    """Seconds to wait before attempt ``attempts + 1`` (exponential backoff)."""
+    base = current_app.config["MAIL_RETRY_BASE_SECONDS"]
+    return min(base * 2 ** max(attempts - 1, 0), 6 * 3600)
+
+
+def attempt(row: OutboxMessage) -> Outcome:
+    """Try to deliver one message and record the outcome on the row (no commit)."""
+    if row.state != OutboxState.QUEUED:
+        return Outcome.SKIPPED
     config = current_app.config
     row.attempts += 1
     try:
@@ -66,34 +93,63 @@ def deliver(row: OutboxMessage) -> bool:
             _send_smtp(msg, config)
         else:
             _send_to_folder(msg, row, Path(config["MAIL_FOLDER"]))
-    except (OSError, smtplib.SMTPException, ValueError) as exc:
+    except (OSError, smtplib.SMTPException, ValueError, UnicodeError) as exc:
         row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        if row.attempts >= MAX_ATTEMPTS:
+        if _is_permanent(exc) or row.attempts >= config["MAIL_MAX_ATTEMPTS"]:
             row.state = OutboxState.FAILED
-        return False
+            return Outcome.FAILED
+        return Outcome.RETRY
     row.state = OutboxState.SENT
     row.sent_at = utcnow()
     row.last_error = None
-    return True
+    return Outcome.SENT
+
+
+def lock_queued(message_id: int | None = None, *, fresh_only: bool = False):
+    """The next queued message (or the given one), locked for this transaction.
+
+    ``SKIP LOCKED`` on PostgreSQL lets several workers share the outbox
+    without sending a message twice; SQLite serialises writers anyway.
+    """
+    query = select(OutboxMessage).where(OutboxMessage.state == OutboxState.QUEUED)
+    if message_id is not None:
+        query = query.where(OutboxMessage.id == message_id)
+    if fresh_only:
+        query = query.where(OutboxMessage.attempts == 0)
+    return db.session.scalar(
+        query.order_by(OutboxMessage.id).limit(1).with_for_update(skip_locked=True)
+    )
 
 
 def deliver_pending(limit: int = 100) -> int:
-    """Deliver queued messages, oldest first; returns how many went out."""
+    """Try each queued message once, oldest first; returns how many went out."""
     sent = 0
-    seen: set[int] = set()
+    tried: set[int] = set()
     for _ in range(limit):
-        # One row at a time, locked, so two processes never send the same
-        # message (SKIP LOCKED on PostgreSQL; SQLite serialises writers).
         row = db.session.scalar(
             select(OutboxMessage)
-            .where(OutboxMessage.state == OutboxState.QUEUED, OutboxMessage.id.not_in(seen))
+            .where(OutboxMessage.state == OutboxState.QUEUED, OutboxMessage.id.not_in(tried))
             .order_by(OutboxMessage.id)
             .limit(1)
             .with_for_update(skip_locked=True)
         )
         if row is None:
             break
-        seen.add(row.id)
-        sent += deliver(row)
+        tried.add(row.id)
+        sent += attempt(row) == Outcome.SENT
         db.session.commit()
     return sent
+
+
+def retry_failed(actor: audit.Actor, row: OutboxMessage) -> None:
+    """An admin sends a failed message again (after fixing an address, say)."""
+    if row.state != OutboxState.FAILED:
+        from flask_babel import gettext as _
+
+        from konsey.errors import Conflict
+
+        raise Conflict(_("Only a failed message can be retried."))
+    row.state = OutboxState.QUEUED
+    row.attempts = 0
+    audit.record(actor, "outbox.retry", row, recipient=row.recipient)
+    db.session.commit()
