@@ -107,3 +107,28 @@ def deliver_mail_command():
     from konsey.mail.delivery import deliver_pending
 
     click.echo(f"{deliver_pending(limit=10_000)} message(s) delivered.")
+
+
+@konsey_cli.command("digest")
+@click.option("--now", "now_", is_flag=True, help="Send every digest now, for the last period.")
+def digest_command(now_: bool):
+    """Run the digests that are due (with --now: all of them, at once)."""
+    from konsey.mail.dispatch import dispatch_outbox
+    from konsey.models.base import utcnow
+    from konsey.notifications import digests
+
+    queued = digests.run(utcnow(), force=now_)
+    dispatch_outbox()
+    click.echo(f"{queued} digest(s) queued.")
+
+
+@konsey_cli.command("reminders")
+def reminders_command():
+    """Queue the reminders that are due now."""
+    from konsey.mail.dispatch import dispatch_outbox
+    from konsey.models.base import utcnow
+    from konsey.notifications import reminders
+
+    queued = reminders.scan(utcnow())
+    dispatch_outbox()
+    click.echo(f"{queued} reminder(s) queued.")

@@ -12,6 +12,7 @@ from konsey.models.minutes import (
     MinutesVersion,
     PositionKind,
 )
+from konsey.models.notifications import DigestRun, NotificationCursor
 from konsey.models.outbox import OutboxMessage, OutboxState
 from konsey.models.states import MemberState, StateStatus
 from konsey.models.users import ApiToken, DigestFrequency, User
@@ -24,6 +25,7 @@ __all__ = [
     "AuditEvent",
     "Decision",
     "DigestFrequency",
+    "DigestRun",
     "Meeting",
     "MeetingStatus",
     "MemberState",
@@ -33,6 +35,7 @@ __all__ = [
     "MinutesPosition",
     "MinutesStatus",
     "MinutesVersion",
+    "NotificationCursor",
     "OutboxMessage",
     "OutboxState",
     "PositionKind",
