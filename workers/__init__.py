@@ -15,8 +15,13 @@ from datetime import timedelta
 BEAT_SCHEDULE = {
     # Catches messages whose wake-up call was lost (broker down at the time).
     "sweep-outbox": {"task": "workers.mail.deliver_outbox", "schedule": timedelta(seconds=60)},
+    # Every recipient's 09:00 (reminders) and 08:00 (digests) falls in some
+    # run; dedupe keys make the frequent runs harmless.
+    "scan-reminders": {"task": "workers.reminders.scan", "schedule": timedelta(minutes=10)},
+    "run-digests": {"task": "workers.digests.run", "schedule": timedelta(minutes=10)},
+    "immediate-notices": {"task": "workers.digests.immediate", "schedule": timedelta(seconds=30)},
 }
-TASK_MODULES = ["workers.mail"]
+TASK_MODULES = ["workers.mail", "workers.reminders", "workers.digests"]
 
 _apps: dict = {}
 

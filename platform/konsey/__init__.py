@@ -59,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from konsey.health import bp as health_bp
     from konsey.meetings.routes import bp as meetings_bp
     from konsey.minutes.routes import bp as minutes_bp
+    from konsey.notifications.routes import bp as notifications_bp
 
     for blueprint in (
         auth_bp,
@@ -69,6 +70,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         minutes_bp,
         documents_bp,
         actions_bp,
+        notifications_bp,
         health_bp,
     ):
         app.register_blueprint(blueprint)

@@ -35,6 +35,28 @@ def _label(obj) -> str | None:
     return None
 
 
+def group_id_of(obj) -> int | None:
+    """The working group an object lives in, following its parents (meeting,
+    minutes, version, document, action…), or None outside any group."""
+    for _ in range(4):
+        if obj is None:
+            return None
+        if getattr(obj, "__tablename__", None) == "working_group":
+            return obj.id
+        group_id = getattr(obj, "group_id", None)
+        if group_id is not None:
+            return group_id
+        obj = next(
+            (
+                getattr(obj, parent)
+                for parent in ("meeting", "minutes", "version", "document", "action")
+                if getattr(obj, parent, None) is not None
+            ),
+            None,
+        )
+    return None
+
+
 def record(actor: Actor, action: str, obj=None, **details) -> AuditEvent:
     event = AuditEvent(
         actor_id=actor.user_id,
@@ -48,6 +70,7 @@ def record(actor: Actor, action: str, obj=None, **details) -> AuditEvent:
         event.object_type = obj.__tablename__
         event.object_id = str(obj.id)
         event.object_label = _label(obj)
+        event.group_id = group_id_of(obj)
     db.session.add(event)
     return event
 

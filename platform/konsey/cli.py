@@ -116,3 +116,26 @@ def settle_minutes_command():
     from konsey.models.base import utcnow
 
     click.echo(f"{settle_all(utcnow())} minutes record(s) settled.")
+@konsey_cli.command("digest")
+@click.option("--now", "now_", is_flag=True, help="Send every digest now, for the last period.")
+def digest_command(now_: bool):
+    """Run the digests that are due (with --now: all of them, at once)."""
+    from konsey.mail.dispatch import dispatch_outbox
+    from konsey.models.base import utcnow
+    from konsey.notifications import digests
+
+    queued = digests.run(utcnow(), force=now_)
+    dispatch_outbox()
+    click.echo(f"{queued} digest(s) queued.")
+
+
+@konsey_cli.command("reminders")
+def reminders_command():
+    """Queue the reminders that are due now."""
+    from konsey.mail.dispatch import dispatch_outbox
+    from konsey.models.base import utcnow
+    from konsey.notifications import reminders
+
+    queued = reminders.scan(utcnow())
+    dispatch_outbox()
+    click.echo(f"{queued} reminder(s) queued.")

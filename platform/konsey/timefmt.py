@@ -35,3 +35,13 @@ def show(instant: datetime | None, zone_name: str, fmt: str = "medium") -> str:
 def differs(instant: datetime, zone_a: str, zone_b: str) -> bool:
     """Do two zones show this instant differently (offset at that moment)?"""
     return local(instant, zone_a).utcoffset() != local(instant, zone_b).utcoffset()
+
+
+def meeting_when(meeting, viewer_zone: str | None) -> str:
+    """A meeting's start in the venue's zone, and the viewer's when different."""
+    if meeting.starts_at is None:
+        return ""
+    text = show(meeting.starts_at, meeting.timezone)
+    if viewer_zone and differs(meeting.starts_at, meeting.timezone, viewer_zone):
+        text += f" · {show(meeting.starts_at, viewer_zone, 'short')}"
+    return text

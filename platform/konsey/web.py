@@ -213,3 +213,8 @@ def init_app(app: Flask) -> None:
             "language_choices": language_choices,
             "get_locale": lambda: str(get_locale()),
         }
+
+    from konsey import timefmt
+
+    # Also in emails, which are rendered outside any request.
+    app.jinja_env.globals.update(meeting_when=timefmt.meeting_when, when=timefmt.show)

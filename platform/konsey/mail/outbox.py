@@ -1,36 +1,60 @@
-"""Compose an email and write it to the outbox, in the caller's transaction."""
+"""Compose emails and write them to the outbox, in the caller's transaction."""
 
 from __future__ import annotations
 
-from flask import current_app, render_template
+from contextlib import nullcontext
+
+from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale
+from sqlalchemy.dialects import postgresql, sqlite
 
 from konsey.extensions import db
-from konsey.models import OutboxMessage, User
+from konsey.models import OutboxMessage, OutboxState, User
 
 
-def queue_email(
-    user: User,
-    template: str,
-    subject,
-    *,
-    dedupe_key: str | None = None,
-    **context,
-) -> OutboxMessage:
+def compose(user: User, template: str, subject, *, dedupe_key: str | None = None, **context):
     """Render ``email/<template>.txt`` and ``.html`` in the user's language.
 
-    ``subject`` is a lazy string so it is translated in the recipient's
-    language, not the sender's.
+    ``subject`` may be a lazy string (or a callable taking no argument) so it
+    is translated in the recipient's language, not the sender's.
     """
-    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+    locale = user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    # Workers compose outside any request; links need one to be built.
+    request_context = (
+        nullcontext()
+        if has_request_context()
+        else current_app.test_request_context("/", base_url=current_app.config["BASE_URL"])
+    )
+    with request_context, force_locale(locale):
         context = {"user": user, "base_url": current_app.config["BASE_URL"], **context}
-        message = OutboxMessage(
-            recipient=user.email,
-            recipient_id=user.id,
-            subject=str(subject),
-            body_text=render_template(f"email/{template}.txt", **context),
-            body_html=render_template(f"email/{template}.html", **context),
-            dedupe_key=dedupe_key,
-        )
+        return {
+            "recipient": user.email,
+            "recipient_id": user.id,
+            "subject": str(subject() if callable(subject) else subject)[:300],
+            "body_text": render_template(f"email/{template}.txt", **context),
+            "body_html": render_template(f"email/{template}.html", **context),
+            "dedupe_key": dedupe_key,
+        }
+
+
+def queue_email(user: User, template: str, subject, *, dedupe_key=None, **context):
+    message = OutboxMessage(**compose(user, template, subject, dedupe_key=dedupe_key, **context))
     db.session.add(message)
     return message
+
+
+def queue_many(messages: list[dict]) -> int:
+    """Insert composed messages in one statement; a dedupe key already in the
+    outbox is skipped (not an error), so concurrent runs never double a mail."""
+    if not messages:
+        return 0
+    from konsey.models.base import utcnow
+
+    now = utcnow()
+    rows = [{"created_at": now, "state": OutboxState.QUEUED, "attempts": 0, **m} for m in messages]
+    dialect = db.session.get_bind().dialect.name
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert(OutboxMessage)
+    result = db.session.execute(
+        insert.values(rows).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    )
+    return result.rowcount or 0

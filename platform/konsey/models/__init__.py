@@ -26,6 +26,7 @@ from konsey.models.minutes import (
     MinutesVersion,
     PositionKind,
 )
+from konsey.models.notifications import DigestRun, NotificationCursor
 from konsey.models.outbox import OutboxMessage, OutboxState
 from konsey.models.states import MemberState, StateStatus
 from konsey.models.users import ApiToken, DigestFrequency, User
@@ -43,6 +44,7 @@ __all__ = [
     "AuditEvent",
     "Decision",
     "DigestFrequency",
+    "DigestRun",
     "Document",
     "DocumentKind",
     "DocumentVersion",
@@ -55,6 +57,7 @@ __all__ = [
     "MinutesPosition",
     "MinutesStatus",
     "MinutesVersion",
+    "NotificationCursor",
     "OutboxMessage",
     "OutboxState",
     "PositionKind",

@@ -29,5 +29,9 @@ class AuditEvent(db.Model):
     object_label: Mapped[str | None] = mapped_column(String(300))
     ip: Mapped[str | None] = mapped_column(String(45))
     details: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The working group the change happened in, if any: what digests read.
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("working_group.id", ondelete="SET NULL"), index=True
+    )
 
     actor: Mapped[User | None] = relationship()

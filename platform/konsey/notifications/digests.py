@@ -1,0 +1,234 @@
+"""Digests: one email per person and period, across all their groups, in
+their language, at 08:00 in their zone — and "immediately" notices.
+
+A run handles users in batches with a fixed number of queries per batch
+(users, their runs, memberships, events, the objects named by the events),
+so its time grows linearly with the number of users. ``DigestRun`` rows and
+the outbox's dedupe keys (``digest:user:<id>:<period>``) make every digest
+happen once, even if the run is repeated or killed half-way.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from konsey.extensions import db
+from konsey.mail.outbox import compose, queue_many
+from konsey.models import (
+    AuditEvent,
+    DigestFrequency,
+    DigestRun,
+    Membership,
+    NotificationCursor,
+    User,
+    WorkingGroup,
+)
+from konsey.notifications import events as event_rules
+from konsey.notifications.clock import DIGEST_HOUR, local_now
+from konsey.notifications.links import make_token
+from konsey.notifications.recipients import members_by_group
+
+BATCH = 500
+
+
+@dataclass
+class Period:
+    key: str
+    start: datetime
+    end: datetime
+
+
+def period_for(user: User, now: datetime, *, force: bool = False) -> Period | None:
+    """The period whose digest is due for the user at ``now``, if any."""
+    here = local_now(user.timezone, now)
+    span = timedelta(days=7 if user.digest == DigestFrequency.WEEKLY else 1)
+    if force:
+        return Period(f"{user.digest.value}:now:{now:%Y%m%dT%H%M}", now - span, now)
+    if here.hour < DIGEST_HOUR:
+        return None
+    if user.digest == DigestFrequency.WEEKLY and here.weekday() != 0:
+        return None  # weekly digests come on Mondays
+    end = here.replace(hour=DIGEST_HOUR, minute=0, second=0, microsecond=0)
+    return Period(f"{user.digest.value}:{end:%Y-%m-%d}", end - span, end)
+
+
+@dataclass
+class Digest:
+    user: User
+    period: Period
+    groups: dict[int, list] = field(default_factory=lambda: defaultdict(list))
+
+    @property
+    def size(self) -> int:
+        return sum(len(items) for items in self.groups.values())
+
+
+def run(now: datetime, *, force: bool = False, batch: int = BATCH) -> int:
+    """Compose and queue every due digest; returns how many emails were queued."""
+    queued = 0
+    last_id = 0
+    while True:
+        users = db.session.scalars(
+            select(User)
+            .where(
+                User.id > last_id,
+                User.is_active_account.is_(True),
+                User.digest.in_([DigestFrequency.DAILY, DigestFrequency.WEEKLY]),
+            )
+            .order_by(User.id)
+            .limit(batch)
+        ).all()
+        if not users:
+            return queued
+        last_id = users[-1].id
+        queued += _run_batch(users, now, force=force)
+        db.session.commit()  # each batch on its own: a killed run resumes
+
+
+def _run_batch(users: list[User], now: datetime, *, force: bool) -> int:
+    due = {u.id: p for u in users if (p := period_for(u, now, force=force)) is not None}
+    if not due:
+        return 0
+    done = set(
+        db.session.execute(
+            select(DigestRun.user_id, DigestRun.period).where(DigestRun.user_id.in_(due))
+        ).tuples()
+    )
+    due = {uid: p for uid, p in due.items() if (uid, p.key) not in done}
+    if not due:
+        return 0
+    users_by_id = {u.id: u for u in users if u.id in due}
+    roles = _roles(due)
+    group_ids = {gid for by_group in roles.values() for gid in by_group}
+    start = min(p.start for p in due.values())
+    end = max(p.end for p in due.values())
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.group_id.in_(group_ids),
+            AuditEvent.created_at >= start,
+            AuditEvent.created_at < end,
+            AuditEvent.action.in_(event_rules.DIGEST_ACTIONS),
+        )
+        .order_by(AuditEvent.id)
+    ).all()
+    context = event_rules.load_objects(events)
+    groups = {
+        g.id: g
+        for g in db.session.scalars(select(WorkingGroup).where(WorkingGroup.id.in_(group_ids)))
+    }
+
+    messages, runs = [], []
+    for uid, period in due.items():
+        user = users_by_id[uid]
+        digest = Digest(user, period)
+        for event in events:
+            role = roles[uid].get(event.group_id)
+            if role is None or not (period.start <= event.created_at < period.end):
+                continue
+            item = event_rules.describe(event, user, role, context)
+            if item is not None:
+                digest.groups[event.group_id].append(item)
+        runs.append({"user_id": uid, "period": period.key, "items": digest.size, "created_at": now})
+        if digest.size:
+            messages.append(_compose(digest, groups))
+    _insert_runs(runs)
+    return queue_many(messages)
+
+
+def _roles(user_ids) -> dict[int, dict[int, object]]:
+    roles: dict[int, dict[int, object]] = defaultdict(dict)
+    for row in db.session.execute(
+        select(Membership.user_id, Membership.group_id, Membership.role).where(
+            Membership.user_id.in_(user_ids)
+        )
+    ):
+        roles[row.user_id][row.group_id] = row.role
+    return roles
+
+
+def _compose(digest: Digest, groups: dict[int, WorkingGroup]) -> dict:
+    from flask_babel import lazy_gettext as _l
+
+    user = digest.user
+    sections = [
+        (groups[gid], items)
+        for gid, items in sorted(digest.groups.items(), key=lambda kv: groups[kv[0]].name)
+    ]
+    return compose(
+        user,
+        "digest",
+        lambda: str(_l("Konsey: what happened in your groups (%(n)d)", n=digest.size)),
+        dedupe_key=f"digest:user:{user.id}:{digest.period.key}",
+        sections=sections,
+        period=digest.period,
+        frequency_token=make_token(user),
+    )
+
+
+def _insert_runs(rows: list[dict]) -> None:
+    if not rows:
+        return
+    dialect = db.session.get_bind().dialect.name
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert(DigestRun)
+    db.session.execute(
+        insert.values(rows).on_conflict_do_nothing(index_elements=["user_id", "period"])
+    )
+
+
+# "Immediately": one email per event worth telling, within a minute -----------
+CURSOR = "immediate"
+
+
+def send_immediate(now: datetime, limit: int = 1000) -> int:
+    """Notify users who chose "immediately" of events since the last run."""
+    cursor = db.session.get(NotificationCursor, CURSOR, with_for_update=True)
+    if cursor is None:
+        latest = db.session.scalar(select(func.max(AuditEvent.id))) or 0
+        db.session.add(NotificationCursor(name=CURSOR, last_event_id=latest))
+        db.session.commit()  # start from now: no flood of old news
+        return 0
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.id > cursor.last_event_id,
+            AuditEvent.action.in_(event_rules.DIGEST_ACTIONS),
+            AuditEvent.group_id.is_not(None),
+        )
+        .order_by(AuditEvent.id)
+        .limit(limit)
+    ).all()
+    newest = db.session.scalar(select(func.max(AuditEvent.id))) or cursor.last_event_id
+    if events:
+        newest = events[-1].id if len(events) == limit else newest
+    context = event_rules.load_objects(events)
+    members = members_by_group({e.group_id for e in events})
+    groups = {
+        g.id: g
+        for g in db.session.scalars(
+            select(WorkingGroup).where(WorkingGroup.id.in_({e.group_id for e in events}))
+        )
+    }
+    messages = []
+    for event in events:
+        for membership in members[event.group_id]:
+            user = membership.user
+            if user.digest != DigestFrequency.IMMEDIATELY or user.id == event.actor_id:
+                continue
+            item = event_rules.describe(event, user, membership.role, context)
+            if item is None:
+                continue
+            digest = Digest(user, Period(f"event:{event.id}", event.created_at, now))
+            digest.groups[event.group_id].append(item)
+            message = _compose(digest, groups)
+            message["dedupe_key"] = f"event:{event.id}:user:{user.id}"
+            messages.append(message)
+    queued = queue_many(messages)
+    cursor.last_event_id = max(cursor.last_event_id, newest)
+    db.session.commit()
+    return queued

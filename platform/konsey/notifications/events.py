@@ -1,0 +1,99 @@
+"""Which recorded changes are worth telling, to whom, and how they read.
+
+Digests read the audit log: every change is there already, with its group,
+in the same transaction as the change itself.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from konsey.extensions import db
+from konsey.models import AuditEvent, Meeting, Minutes, Role, User
+
+# action → (kind, how it reads)
+LABELS = {
+    "meeting.create": ("meeting", _l("New meeting")),
+    "meeting.update": ("meeting", _l("Meeting changed")),
+    "meeting.cancel": ("meeting", _l("Meeting cancelled")),
+    "agenda.add": ("meeting", _l("Agenda item added")),
+    "agenda.update": ("meeting", _l("Agenda item changed")),
+    "minutes.circulate": ("minutes", _l("Minutes circulated for comments")),
+    "minutes.agreed": ("minutes", _l("Minutes agreed by all member states")),
+    "minutes.sign": ("minutes", _l("Minutes signed")),
+}
+DIGEST_ACTIONS = list(LABELS)
+
+
+@dataclass
+class Item:
+    kind: str
+    label: object  # a lazy string: translated when the email is rendered
+    title: str
+    when: datetime
+    endpoint: str | None = None  # the page to link to, built when rendering
+    args: dict | None = None
+    meeting: Meeting | None = None
+
+
+def load_objects(events: list[AuditEvent]) -> dict[str, dict[int, object]]:
+    """The objects the events name, one query per kind of object."""
+    ids: dict[str, set[int]] = defaultdict(set)
+    for event in events:
+        if event.object_id and event.object_id.isdigit():
+            ids[event.object_type].add(int(event.object_id))
+    loaded: dict[str, dict[int, object]] = {}
+    for table, model in _MODELS.items():
+        if ids.get(table):
+            loaded[table] = {
+                obj.id: obj
+                for obj in db.session.scalars(select(model).where(model.id.in_(ids[table])))
+            }
+    return loaded
+
+
+def _models():
+    from konsey.models import AgendaItem
+
+    return {"meeting": Meeting, "agenda_item": AgendaItem, "minutes": Minutes}
+
+
+_MODELS = _models()
+
+
+def describe(event: AuditEvent, user: User, role: Role, objects) -> Item | None:
+    """The event as the user should read it, or None if it is not for them."""
+    kind, label = LABELS.get(event.action, (None, None))
+    if kind is None:
+        return None
+    obj = objects.get(event.object_type or "", {}).get(int(event.object_id or 0))
+    if obj is None:
+        return None
+    meeting = _meeting_of(obj)
+    if kind == "minutes" and role is None:
+        return None
+    endpoint = None
+    if meeting is not None:
+        endpoint = "minutes.page" if kind == "minutes" else "meetings.show"
+    return Item(
+        kind=kind,
+        label=label,
+        title=getattr(obj, "title", None)
+        or (meeting.title if meeting else "")
+        or (event.object_label or ""),
+        when=event.created_at,
+        endpoint=endpoint,
+        args={"meeting_id": meeting.id} if meeting is not None else None,
+        meeting=meeting,
+    )
+
+
+def _meeting_of(obj) -> Meeting | None:
+    if isinstance(obj, Meeting):
+        return obj
+    return getattr(obj, "meeting", None)

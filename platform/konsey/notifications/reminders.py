@@ -1,0 +1,163 @@
+"""Reminders before things fall due, each at 09:00 in the recipient's zone.
+
+A scan looks at everything coming up in a window with a few queries, works
+out who should hear what today, and writes the messages with dedupe keys
+such as ``reminder:meeting:42:7d:user:7`` — a key already in the outbox is
+skipped, so running the scan often (or twice at once) sends nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from konsey.extensions import db
+from konsey.mail.outbox import compose, queue_many
+from konsey.models import (
+    Meeting,
+    MeetingStatus,
+    Minutes,
+    MinutesPosition,
+    MinutesStatus,
+    Role,
+    User,
+)
+from konsey.notifications.clock import local_date, reminder_time
+from konsey.notifications.recipients import members_by_group
+
+
+@dataclass
+class Reminder:
+    dedupe_key: str
+    user: User
+    template: str
+    subject: Callable[[], str]
+    context: dict = field(default_factory=dict)
+
+
+# Other areas (action items) add their sources here.
+SOURCES: list[Callable[[datetime], Iterable[Reminder]]] = []
+
+
+def source(func):
+    SOURCES.append(func)
+    return func
+
+
+@source
+def meeting_reminders(now: datetime) -> Iterable[Reminder]:
+    """Group members hear of a meeting 7 days and 1 day before it starts."""
+    meetings = db.session.scalars(
+        select(Meeting)
+        .where(
+            Meeting.status == MeetingStatus.PLANNED,
+            Meeting.starts_at > now,
+            Meeting.starts_at < now + timedelta(days=9),
+        )
+        .options(selectinload(Meeting.agenda), selectinload(Meeting.group))
+    ).all()
+    members = members_by_group(m.group_id for m in meetings)
+    for meeting in meetings:
+        for membership in members[meeting.group_id]:
+            user = membership.user
+            if not reminder_time(user.timezone, now):
+                continue
+            days = (
+                local_date(meeting.starts_at, user.timezone) - local_date(now, user.timezone)
+            ).days
+            if days not in (7, 1):
+                continue
+            yield Reminder(
+                dedupe_key=f"reminder:meeting:{meeting.id}:{days}d:{meeting.starts_at:%Y%m%d%H%M}"
+                f":user:{user.id}",
+                user=user,
+                template="reminder_meeting",
+                subject=lambda m=meeting, d=days: str(
+                    _l("Reminder: %(title)s in %(days)d day(s)", title=m.title, days=d)
+                ),
+                context={"meeting": meeting, "days": days},
+            )
+
+
+@source
+def minutes_reminders(now: datetime) -> Iterable[Reminder]:
+    """Heads of delegation whose state has taken no position on circulated
+    minutes hear of the comment deadline 3 days and 1 day before it."""
+    records = db.session.scalars(
+        select(Minutes)
+        .where(
+            Minutes.status == MinutesStatus.CIRCULATED,
+            Minutes.comment_deadline > now,
+            Minutes.comment_deadline < now + timedelta(days=4),
+        )
+        .options(selectinload(Minutes.versions), selectinload(Minutes.meeting))
+    ).all()
+    current_ids = [m.current.id for m in records if m.current]
+    answered = {
+        (row.version_id, row.member_state_id)
+        for row in db.session.execute(
+            select(MinutesPosition.version_id, MinutesPosition.member_state_id).where(
+                MinutesPosition.version_id.in_(current_ids)
+            )
+        )
+    }
+    members = members_by_group(m.meeting.group_id for m in records)
+    for minutes in records:
+        version = minutes.current
+        if version is None:
+            continue
+        for membership in members[minutes.meeting.group_id]:
+            user = membership.user
+            state = user.member_state
+            if membership.role != Role.HEAD or state is None or not state.is_member:
+                continue
+            if (version.id, state.id) in answered or not reminder_time(user.timezone, now):
+                continue
+            days = (
+                local_date(minutes.comment_deadline, user.timezone) - local_date(now, user.timezone)
+            ).days
+            if days not in (3, 1):
+                continue
+            yield Reminder(
+                dedupe_key=f"reminder:minutes:{minutes.id}:v{version.number}:{days}d"
+                f":user:{user.id}",
+                user=user,
+                template="reminder_minutes",
+                subject=lambda m=minutes: str(
+                    _l("Your position is awaited: minutes of %(title)s", title=m.meeting.title)
+                ),
+                context={"minutes": minutes, "version": version, "days": days},
+            )
+
+
+def scan(now: datetime) -> int:
+    """Queue every reminder due at ``now``; returns how many were new."""
+    reminders = [r for source_ in SOURCES for r in source_(now)]
+    existing = _existing_keys([r.dedupe_key for r in reminders])
+    messages = [
+        compose(r.user, r.template, r.subject, dedupe_key=r.dedupe_key, **r.context)
+        for r in reminders
+        if r.dedupe_key not in existing
+    ]
+    queued = queue_many(messages)
+    db.session.commit()
+    return queued
+
+
+def _existing_keys(keys: list[str]) -> set[str]:
+    from konsey.models import OutboxMessage
+
+    found: set[str] = set()
+    for start in range(0, len(keys), 1000):
+        chunk = keys[start : start + 1000]
+        found.update(
+            db.session.scalars(
+                select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(chunk))
+            )
+        )
+    return found
