@@ -116,6 +116,8 @@ def settle_minutes_command():
     from konsey.models.base import utcnow
 
     click.echo(f"{settle_all(utcnow())} minutes record(s) settled.")
+
+
 @konsey_cli.command("digest")
 @click.option("--now", "now_", is_flag=True, help="Send every digest now, for the last period.")
 def digest_command(now_: bool):

@@ -54,7 +54,9 @@ def queue_many(messages: list[dict]) -> int:
     rows = [{"created_at": now, "state": OutboxState.QUEUED, "attempts": 0, **m} for m in messages]
     dialect = db.session.get_bind().dialect.name
     insert = (postgresql if dialect == "postgresql" else sqlite).insert(OutboxMessage)
-    result = db.session.execute(
-        insert.values(rows).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    )
-    return result.rowcount or 0
+    inserted = db.session.scalars(
+        insert.values(rows)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(OutboxMessage.id)
+    ).all()
+    return len(inserted)

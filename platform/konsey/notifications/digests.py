@@ -123,6 +123,7 @@ def _run_batch(users: list[User], now: datetime, *, force: bool) -> int:
         for g in db.session.scalars(select(WorkingGroup).where(WorkingGroup.id.in_(group_ids)))
     }
 
+    pending = _pending_actions(group_ids, now)
     messages, runs = [], []
     for uid, period in due.items():
         user = users_by_id[uid]
@@ -134,11 +135,44 @@ def _run_batch(users: list[User], now: datetime, *, force: bool) -> int:
             item = event_rules.describe(event, user, role, context)
             if item is not None:
                 digest.groups[event.group_id].append(item)
+        for action, late in pending:
+            role = roles[uid].get(action.group_id)
+            if role is not None and event_rules.owes(action, user, role):
+                digest.groups[action.group_id].append(event_rules.due_item(action, late))
         runs.append({"user_id": uid, "period": period.key, "items": digest.size, "created_at": now})
         if digest.size:
             messages.append(_compose(digest, groups))
     _insert_runs(runs)
     return queue_many(messages)
+
+
+def _pending_actions(group_ids, now: datetime) -> list[tuple[object, bool]]:
+    """Open items in these groups that are overdue or due within 7 days, each
+    judged in its owner's zone: (item, overdue?)."""
+    from sqlalchemy.orm import joinedload
+
+    from konsey.actions.overdue import local_today
+    from konsey.models import PENDING_STATUSES, ActionItem
+
+    items = db.session.scalars(
+        select(ActionItem)
+        .where(
+            ActionItem.group_id.in_(group_ids),
+            ActionItem.status.in_(PENDING_STATUSES),
+            ActionItem.due_date <= now.date() + timedelta(days=8),
+        )
+        .options(
+            joinedload(ActionItem.owner_state),
+            joinedload(ActionItem.assignee),
+            joinedload(ActionItem.group),
+        )
+    ).all()
+    found = []
+    for item in items:
+        days_left = (item.due_date - local_today(item.owner_timezone, now)).days
+        if days_left <= 7:
+            found.append((item, days_left < 0))
+    return found
 
 
 def _roles(user_ids) -> dict[int, dict[int, object]]:

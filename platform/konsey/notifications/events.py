@@ -26,6 +26,10 @@ LABELS = {
     "minutes.circulate": ("minutes", _l("Minutes circulated for comments")),
     "minutes.agreed": ("minutes", _l("Minutes agreed by all member states")),
     "minutes.sign": ("minutes", _l("Minutes signed")),
+    "document.create": ("document", _l("New document")),
+    "document.version": ("document", _l("New version of a document")),
+    "action.create": ("action", _l("New action item for you or your state")),
+    "action.update": ("action", _l("Action item updated")),
 }
 DIGEST_ACTIONS = list(LABELS)
 
@@ -39,6 +43,7 @@ class Item:
     endpoint: str | None = None  # the page to link to, built when rendering
     args: dict | None = None
     meeting: Meeting | None = None
+    due: object = None  # an action item's due date
 
 
 def load_objects(events: list[AuditEvent]) -> dict[str, dict[int, object]]:
@@ -58,9 +63,15 @@ def load_objects(events: list[AuditEvent]) -> dict[str, dict[int, object]]:
 
 
 def _models():
-    from konsey.models import AgendaItem
+    from konsey.models import ActionItem, AgendaItem, Document
 
-    return {"meeting": Meeting, "agenda_item": AgendaItem, "minutes": Minutes}
+    return {
+        "meeting": Meeting,
+        "agenda_item": AgendaItem,
+        "minutes": Minutes,
+        "document": Document,
+        "action_item": ActionItem,
+    }
 
 
 _MODELS = _models()
@@ -74,9 +85,11 @@ def describe(event: AuditEvent, user: User, role: Role, objects) -> Item | None:
     obj = objects.get(event.object_type or "", {}).get(int(event.object_id or 0))
     if obj is None:
         return None
+    if kind == "document":
+        return _document_item(obj, label, event, role)
+    if kind == "action":
+        return _action_item(obj, label, event, user, role)
     meeting = _meeting_of(obj)
-    if kind == "minutes" and role is None:
-        return None
     endpoint = None
     if meeting is not None:
         endpoint = "minutes.page" if kind == "minutes" else "meetings.show"
@@ -97,3 +110,58 @@ def _meeting_of(obj) -> Meeting | None:
     if isinstance(obj, Meeting):
         return obj
     return getattr(obj, "meeting", None)
+
+
+def _document_item(document, label, event, role) -> Item | None:
+    """For members of the document's group, the audience rule of
+    ``policy.DocumentAudience`` comes down to: observers read only what is
+    shared with observers; a deleted document is nobody's news."""
+    from konsey.models import Visibility
+
+    if document.deleted_at is not None:
+        return None
+    if role == Role.OBSERVER and document.visibility != Visibility.OBSERVERS:
+        return None
+    return Item(
+        kind="document",
+        label=label,
+        title=document.title,
+        when=event.created_at,
+        endpoint="documents.document",
+        args={"slug": document.group.slug, "document_id": document.id},
+    )
+
+
+def owes(item, user: User, role: Role) -> bool:
+    """Owed by the user, or by their state (to its delegation in the group)."""
+    if role == Role.OBSERVER:
+        return False
+    if item.assignee_id == user.id:
+        return True
+    return item.owner_state_id is not None and item.owner_state_id == user.member_state_id
+
+
+def _action_item(item, label, event, user: User, role: Role) -> Item | None:
+    if not owes(item, user, role):
+        return None
+    return Item(
+        kind="action",
+        label=label,
+        title=item.title,
+        when=event.created_at,
+        endpoint="actions.show",
+        args={"slug": item.group.slug, "action_id": item.id},
+        due=item.due_date,
+    )
+
+
+def due_item(item, overdue: bool) -> Item:
+    return Item(
+        kind="action",
+        label=_l("Overdue") if overdue else _l("Due within a week"),
+        title=item.title,
+        when=item.updated_at,
+        endpoint="actions.show",
+        args={"slug": item.group.slug, "action_id": item.id},
+        due=item.due_date,
+    )

@@ -135,6 +135,63 @@ def minutes_reminders(now: datetime) -> Iterable[Reminder]:
             )
 
 
+def _action_kind(days_left: int) -> str | None:
+    """7 and 1 days before, the first day overdue, then weekly while overdue."""
+    if days_left in (7, 1):
+        return f"due-{days_left}d"
+    late = -days_left
+    if late == 1:
+        return "overdue"
+    if late > 1 and (late - 1) % 7 == 0:
+        return f"overdue-{late}d"
+    return None
+
+
+@source
+def action_reminders(now: datetime) -> Iterable[Reminder]:
+    """The person, or the owing state's delegation in the group, hears of an
+    action item before it falls due and while it is overdue."""
+    from sqlalchemy.orm import joinedload
+
+    from konsey.actions.overdue import local_today
+    from konsey.models import PENDING_STATUSES, ActionItem
+    from konsey.notifications.events import owes
+
+    horizon = now.date() + timedelta(days=8)
+    items = db.session.scalars(
+        select(ActionItem)
+        .where(ActionItem.status.in_(PENDING_STATUSES), ActionItem.due_date <= horizon)
+        .options(
+            joinedload(ActionItem.owner_state),
+            joinedload(ActionItem.assignee),
+            joinedload(ActionItem.group),
+        )
+    ).all()
+    members = members_by_group(i.group_id for i in items)
+    for item in items:
+        kind = _action_kind((item.due_date - local_today(item.owner_timezone, now)).days)
+        if kind is None:
+            continue
+        for membership in members[item.group_id]:
+            user = membership.user
+            if not owes(item, user, membership.role) or not reminder_time(user.timezone, now):
+                continue
+            yield Reminder(
+                dedupe_key=f"reminder:action:{item.id}:{kind}:{item.due_date:%Y%m%d}"
+                f":user:{user.id}",
+                user=user,
+                template="reminder_action",
+                subject=lambda i=item, k=kind: str(
+                    _l("Overdue: %(title)s", title=i.title)
+                    if k.startswith("overdue")
+                    else _l(
+                        "Due on %(date)s: %(title)s", date=i.due_date.isoformat(), title=i.title
+                    )
+                ),
+                context={"item": item, "kind": kind},
+            )
+
+
 def scan(now: datetime) -> int:
     """Queue every reminder due at ``now``; returns how many were new."""
     reminders = [r for source_ in SOURCES for r in source_(now)]
