@@ -36,7 +36,10 @@ demo: db
 # The web server, and a Celery worker with beat (embedded default: a broker in a
 # folder under instance/, no server needed; with REDIS_URL set it uses Redis).
 run: demo
+	@$(FLASK) konsey reminders
 	@echo "Konsey is at http://$(HOST):$(PORT)  (data in $(KONSEY_INSTANCE_PATH))"
+	@echo "Mail goes to $(KONSEY_INSTANCE_PATH)/mail (admins: Administration > Outbox)."
+	@echo "Try a digest now: $(FLASK) konsey digest --now"
 	@$(BIN)/celery -A workers worker --beat --loglevel=WARNING --concurrency=2 & \
 	  worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(FLASK) run --host $(HOST) --port $(PORT)

@@ -51,8 +51,11 @@ def people(ctx):
     users = {}
     for code, state in states.items():
         user = f.make_user(
-            f"head.{code.lower()}@example.org", state=state, timezone=state.capital_timezone,
-            locale="ru" if code in ("KZ", "KG") else "tr", name=f"Head {code}",
+            f"head.{code.lower()}@example.org",
+            state=state,
+            timezone=state.capital_timezone,
+            locale="ru" if code in ("KZ", "KG") else "tr",
+            name=f"Head {code}",
             digest=DigestFrequency.OFF,
         )
         f.add(group, user, "head")
@@ -64,16 +67,25 @@ def people(ctx):
     outsider = f.make_user(
         "outsider@example.org", timezone=ZONES["IST"], digest=DigestFrequency.OFF
     )
-    return {"group": group, "states": states, "users": users, "coordinator": coordinator,
-            "outsider": outsider}
+    return {
+        "group": group,
+        "states": states,
+        "users": users,
+        "coordinator": coordinator,
+        "outsider": outsider,
+    }
 
 
 def _meeting(group, starts_at, **kw) -> Meeting:
     meeting = Meeting(
-        group=group, title=kw.pop("title", "2nd Meeting of the Cyber Security group"),
-        starts_at=starts_at, ends_at=starts_at + timedelta(hours=3),
-        timezone=kw.pop("timezone", ZONES["BAK"]), venue_city="Baku",
-        status=kw.pop("status", MeetingStatus.PLANNED), **kw,
+        group=group,
+        title=kw.pop("title", "2nd Meeting of the Cyber Security group"),
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=3),
+        timezone=kw.pop("timezone", ZONES["BAK"]),
+        venue_city="Baku",
+        status=kw.pop("status", MeetingStatus.PLANNED),
+        **kw,
     )
     db.session.add(meeting)
     db.session.commit()
@@ -94,7 +106,9 @@ def test_meeting_reminder_goes_out_at_nine_local_seven_days_before(people):
     # 05:30 UTC on 30 November: 08:30 Istanbul, 09:30 Baku, 10:30 Almaty, 11:30 Bishkek.
     assert reminders.scan(utc(2026, 11, 30, 5, 30)) == 3
     assert _recipients(f"reminder:meeting:{meeting.id}:7d") == [
-        "head.az@example.org", "head.kg@example.org", "head.kz@example.org",
+        "head.az@example.org",
+        "head.kg@example.org",
+        "head.kz@example.org",
     ]
     # Istanbul reaches 09:00 at 06:00 UTC; the others are not told twice.
     assert reminders.scan(utc(2026, 11, 30, 6, 5)) == 2  # head.tr and the coordinator
@@ -139,13 +153,16 @@ def _circulated_minutes(group, deadline):
 def test_minutes_deadline_reminds_only_heads_whose_state_has_not_answered(people):
     minutes, version = _circulated_minutes(people["group"], utc(2026, 12, 3, 14, 0))
     db.session.add(
-        MinutesPosition(version=version, member_state=people["states"]["AZ"],
-                        position=PositionKind.AGREE)
+        MinutesPosition(
+            version=version, member_state=people["states"]["AZ"], position=PositionKind.AGREE
+        )
     )
     db.session.commit()
     reminders.scan(utc(2026, 11, 30, 8, 0))  # 3 days before, after 09:00 everywhere east of UTC+1
     assert _recipients(f"reminder:minutes:{minutes.id}:v1:3d") == [
-        "head.kg@example.org", "head.kz@example.org", "head.tr@example.org",
+        "head.kg@example.org",
+        "head.kz@example.org",
+        "head.tr@example.org",
     ]
     reminders.scan(utc(2026, 12, 2, 8, 0))
     assert len(_recipients(f"reminder:minutes:{minutes.id}:v1:1d")) == 3
@@ -179,9 +196,10 @@ def test_daily_digest_at_eight_local_once_and_only_for_members(people):
     assert "/notifications/digest/" in kz.body_text  # one-click frequency link
     assert kz.body_html and meeting.title in kz.body_html
     # The outsider had an empty period: nothing was sent, but it is done.
-    assert db.session.scalar(
-        select(DigestRun.items).where(DigestRun.user_id == people["outsider"].id)
-    ) == 0
+    assert (
+        db.session.scalar(select(DigestRun.items).where(DigestRun.user_id == people["outsider"].id))
+        == 0
+    )
 
 
 def test_weekly_digest_comes_on_monday(people):
@@ -202,8 +220,9 @@ def test_digest_query_count_does_not_grow_with_users(people, count_queries):
     def make_users(n, tag):
         with f.batch():
             for i in range(n):
-                user = f.make_user(f"{tag}{i}@example.org", timezone=ZONES["ALA"],
-                                   digest=DigestFrequency.DAILY)
+                user = f.make_user(
+                    f"{tag}{i}@example.org", timezone=ZONES["ALA"], digest=DigestFrequency.DAILY
+                )
                 f.add(group, user, "observer")
 
     make_users(10, "small")
@@ -240,15 +259,23 @@ def test_immediate_notices_one_per_event_and_only_once(people):
     db.session.commit()
     assert digests.send_immediate(utc(2026, 11, 30, 9, 0)) == 0  # starts from now
     meeting = _meeting(people["group"], utc(2026, 12, 7, 6, 0))
-    _event(people["group"], "meeting.create", meeting, utc(2026, 11, 30, 9, 1),
-           actor=people["coordinator"])
+    _event(
+        people["group"],
+        "meeting.create",
+        meeting,
+        utc(2026, 11, 30, 9, 1),
+        actor=people["coordinator"],
+    )
     assert digests.send_immediate(utc(2026, 11, 30, 9, 1)) == 1
     assert digests.send_immediate(utc(2026, 11, 30, 9, 2)) == 0
-    assert db.session.scalar(
-        select(func.count()).select_from(OutboxMessage).where(
-            OutboxMessage.recipient == user.email
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.recipient == user.email)
         )
-    ) == 1
+        == 1
+    )
 
 
 def test_unknown_time_zone_in_old_data_does_not_stop_the_run(people):

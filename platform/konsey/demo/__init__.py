@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 
 from konsey import audit
+from konsey.demo.documents_actions import load_actions, load_documents
 from konsey.demo.meetings import load_meetings
 from konsey.demo.people import DEMO_ACCOUNTS, load_people
 from konsey.extensions import db
@@ -21,7 +22,10 @@ __all__ = ["DEMO_ACCOUNTS", "load_demo"]
 def load_demo() -> Counter:
     created: Counter = Counter()
     load_people(created)
-    load_meetings(created, utcnow())
+    now = utcnow()
+    load_meetings(created, now)
+    load_documents(created)
+    load_actions(created, now)
     if created:
         audit.record(audit.Actor(user=None, ip="cli"), "demo.load", **dict(created))
     db.session.commit()

@@ -282,7 +282,7 @@ def load_meetings(created: Counter, today: datetime) -> None:
         status="planned",
     )
 
-    upcoming = today + timedelta(days=14)
+    upcoming = today + timedelta(days=7)  # so `make run` shows its 7-day reminder
     egov, new = _meeting(
         created,
         groups["e-government"],

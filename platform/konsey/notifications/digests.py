@@ -94,11 +94,12 @@ def _run_batch(users: list[User], now: datetime, *, force: bool) -> int:
     due = {u.id: p for u in users if (p := period_for(u, now, force=force)) is not None}
     if not due:
         return 0
-    done = set(
-        db.session.execute(
+    done = {
+        (row.user_id, row.period)
+        for row in db.session.execute(
             select(DigestRun.user_id, DigestRun.period).where(DigestRun.user_id.in_(due))
-        ).tuples()
-    )
+        )
+    }
     due = {uid: p for uid, p in due.items() if (uid, p.key) not in done}
     if not due:
         return 0
