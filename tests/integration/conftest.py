@@ -9,6 +9,7 @@ from konsey.auth import links
 from konsey.auth.api_tokens import create_token
 from konsey.extensions import db
 from konsey.mail.outbox import queue_email
+from konsey.notifications import links as digest_links
 from tests import factories as f
 
 
@@ -77,6 +78,7 @@ def _world():
             "group_id": group.id,
             "message_id": message.id,
             "token": reset,
+            "digest_token": digest_links.make_token(users["delegate"]),
         },
     }
     from tests.integration import (

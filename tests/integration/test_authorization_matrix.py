@@ -43,6 +43,9 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/account/setup/<token>"): PUBLIC,
     ("POST", "/account/setup/<token>"): PUBLIC,
     ("GET", "/healthz"): PUBLIC,
+    # The digest's one-click link: the signed token is the proof, no login.
+    ("GET", "/notifications/digest/<digest_token>"): PUBLIC,
+    ("POST", "/notifications/digest/<digest_token>"): PUBLIC,
     ("GET", "/api/v1/openapi.json"): PUBLIC,
     ("GET", "/account"): html(SESSION_USERS),
     ("POST", "/account/profile"): html(SESSION_USERS),

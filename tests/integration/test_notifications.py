@@ -227,13 +227,17 @@ def test_digest_query_count_does_not_grow_with_users(people, count_queries):
 
     make_users(10, "small")
     with count_queries() as small:
-        assert digests.run(utc(2026, 11, 30, 5, 0)) >= 10
-    make_users(100, "large")
+        assert digests.run(utc(2026, 11, 30, 5, 0), batch=2000) >= 10
+    make_users(1000, "large")
     with count_queries() as large:
-        assert digests.run(utc(2026, 12, 1, 5, 0)) == 0  # nothing new happened
-    with count_queries() as large:
-        assert digests.run(utc(2026, 11, 30, 5, 10)) >= 100
+        assert digests.run(utc(2026, 11, 30, 5, 10), batch=2000) >= 1000
+    # One batch: the same queries for 10 users as for 1,000.
     assert len(large) == len(small), (len(small), len(large))
+    _event(group, "meeting.update", meeting, utc(2026, 11, 30, 12, 0))
+    with count_queries() as batched:
+        assert digests.run(utc(2026, 12, 1, 5, 0)) == 1010  # batches of 500
+    # Three batches: three times the queries of one, never one per user.
+    assert len(batched) <= 3 * len(small) + 1, (len(small), len(batched))
 
 
 def test_frequency_link_changes_the_digest_without_login(app, people, client):
@@ -288,3 +292,70 @@ def test_unknown_time_zone_in_old_data_does_not_stop_the_run(people):
     assert digests.run(utc(2026, 11, 30, 9, 0)) == 1  # read as UTC
     assert reminders.scan(utc(2026, 11, 30, 9, 30)) >= 1
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) >= 1
+
+
+def test_expired_frequency_link_is_refused_and_changes_nothing(app, people, client, monkeypatch):
+    import time
+
+    import itsdangerous.timed
+
+    user = people["users"]["TR"]
+    real_time = time.time
+    monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: real_time() - 91 * 86400)
+    with app.test_request_context():
+        token = links.make_token(user)
+    monkeypatch.setattr(itsdangerous.timed.time, "time", real_time)
+    r = client.http.post(f"/notifications/digest/{token}", data={"digest": "daily"})
+    assert r.status_code == 400
+    assert "expired" in r.get_data(as_text=True)
+    db.session.refresh(user)
+    assert user.digest == DigestFrequency.OFF
+
+
+def test_the_scheduled_tasks_follow_the_clock(people):
+    """The tasks beat fires read the real clock: freeze it, do not sleep."""
+    from freezegun import freeze_time
+
+    import workers.digests
+    import workers.reminders
+
+    meeting = _meeting(people["group"], utc(2026, 12, 7, 6, 0))
+    with freeze_time("2026-11-30 05:30:00"):  # 09:30 in Baku, 08:30 in Istanbul
+        assert workers.reminders.scan.run() == 3
+    with freeze_time("2026-11-30 06:01:00"):  # 09:01 in Istanbul
+        assert workers.reminders.scan.run() == 2
+        assert workers.reminders.scan.run() == 0  # beat firing twice: nothing doubled
+    assert len(_recipients(f"reminder:meeting:{meeting.id}:7d")) == 5
+    people["users"]["AZ"].digest = DigestFrequency.DAILY
+    db.session.commit()
+    _event(people["group"], "meeting.create", meeting, utc(2026, 11, 30, 12, 0))
+    with freeze_time("2026-12-01 03:59:00"):  # 07:59 in Baku
+        assert workers.digests.run.run() == 0
+    with freeze_time("2026-12-01 04:00:00"):  # 08:00 in Baku
+        assert workers.digests.run.run() == 1
+        assert workers.digests.run.run() == 0
+
+
+def test_action_reminders_follow_the_owners_date(people):
+    from datetime import date
+
+    from konsey.actions import services as action_services
+
+    kg = people["states"]["KG"]
+    item = action_services.create_action(
+        audit.Actor(people["coordinator"]),
+        people["group"],
+        title="Send the contact list",
+        owner_state=kg,
+        due_date=date(2026, 11, 30),
+        now=utc(2026, 11, 20, 9, 0),
+    )
+    db.session.commit()
+    # 1 December 04:00 UTC is 10:00 in Bishkek: the first day overdue there.
+    reminders.scan(utc(2026, 12, 1, 4, 0))
+    assert _recipients(f"reminder:action:{item.id}:overdue") == ["head.kg@example.org"]
+    # Weekly while overdue: 8 days late.
+    reminders.scan(utc(2026, 12, 8, 4, 0))
+    assert _recipients(f"reminder:action:{item.id}:overdue-8d") == ["head.kg@example.org"]
+    reminders.scan(utc(2026, 12, 9, 4, 0))
+    assert _recipients(f"reminder:action:{item.id}:overdue-9d") == []

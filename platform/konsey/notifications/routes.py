@@ -27,10 +27,10 @@ def _user_or_error(token: str):
         return None, message
 
 
-@bp.route("/digest/<token>", methods=["GET", "POST"])
+@bp.route("/digest/<digest_token>", methods=["GET", "POST"])
 @csrf.exempt  # the signed token is the proof; it comes from the person's own mailbox
-def frequency(token: str):
-    user, error = _user_or_error(token)
+def frequency(digest_token: str):
+    user, error = _user_or_error(digest_token)
     if user is None:
         return render_template("notifications/frequency.html", error=error), 400
     saved = False
