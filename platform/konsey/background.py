@@ -18,7 +18,10 @@ log = logging.getLogger(__name__)
 
 def _broker(app: Flask) -> tuple[str, dict]:
     if app.config.get("REDIS_URL"):
-        return app.config["REDIS_URL"], {}
+        # A task a killed worker had taken comes back after this many seconds.
+        return app.config["REDIS_URL"], {
+            "visibility_timeout": app.config.get("CELERY_VISIBILITY_TIMEOUT", 3600)
+        }
     # Embedded default: a kombu transport on the local disk, no server needed.
     folder = Path(app.instance_path) / "broker"
     for sub in ("queue", "processed"):

@@ -141,6 +141,8 @@ def from_environment() -> dict:
         # "worker": Celery workers deliver (the default; `make run` starts one);
         # "inline": the web process delivers right after the request (tests, no worker).
         "MAIL_DELIVERY": os.environ.get("KONSEY_MAIL_DELIVERY", "worker"),
+        # Seconds before Redis hands a killed worker's unfinished task to another.
+        "CELERY_VISIBILITY_TIMEOUT": _int("KONSEY_CELERY_VISIBILITY_TIMEOUT", 3600),
         "MAIL_MAX_ATTEMPTS": _int("KONSEY_MAIL_MAX_ATTEMPTS", 6),
         # Retries wait base × 2^(attempt-1) seconds: 30 s, 1 min, 2 min, 4 min, 8 min.
         "MAIL_RETRY_BASE_SECONDS": _int("KONSEY_MAIL_RETRY_BASE_SECONDS", 30),
