@@ -7,8 +7,6 @@ conditional requests (the ETag is the SHA-256).
 
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import abort, g, request
 from flask.views import MethodView
 from flask_babel import gettext as _
@@ -21,8 +19,7 @@ from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict, FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from konsey import policy
-from konsey.api.errors import service_errors
+from konsey.api.errors import guard, service_errors
 from konsey.api.schemas import ApiErrorSchema
 from konsey.documents import download, queries, search, services
 from konsey.documents.routes import upload_request_limit
@@ -196,25 +193,7 @@ def document_json(document) -> dict:
     }
 
 
-def _guard(action: Action, loader):
-    """Log in (401) → load (404) → check access (403), before the body is read."""
-
-    def decorator(func):
-        @wraps(func)
-        def wrapper(*args, **kwargs):
-            if not current_user.is_authenticated:
-                abort(401)
-            obj = loader(**kwargs)
-            if obj is None:
-                abort(404)
-            if not policy.can(current_user, action, obj):
-                abort(403)
-            g.api_object = obj
-            return func(*args, **kwargs)
-
-        return wrapper
-
-    return decorator
+_guard = guard
 
 
 def _group(slug: str, **_kw):

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from functools import wraps
 
-from flask import abort
+from flask import abort, g
+from flask_login import current_user
 
+from konsey import policy
 from konsey.errors import ServiceError
 from konsey.extensions import db
+from konsey.policy import Action
 
 
 def abort_for(exc: ServiceError, fields: Mapping[str, str] | None = None):
@@ -33,3 +37,25 @@ def service_errors(fields: Mapping[str, str] | None = None) -> Iterator[None]:
         yield
     except ServiceError as exc:
         abort_for(exc, fields)
+
+
+def guard(action: Action, loader):
+    """Log in (401) → load (404) → check access (403), before the body is read:
+    the policy decides whatever is sent."""
+
+    def decorator(func):
+        @wraps(func)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                abort(401)
+            obj = loader(**kwargs)
+            if obj is None:
+                abort(404)
+            if not policy.can(current_user, action, obj):
+                abort(403)
+            g.api_object = obj
+            return func(*args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -9,16 +9,12 @@ The agenda is read-only here; it is edited on the meeting's page.
 
 from __future__ import annotations
 
-from functools import wraps
-
-from flask import abort, g
+from flask import g
 from flask.views import MethodView
-from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from konsey import policy
-from konsey.api.errors import service_errors
+from konsey.api.errors import guard, service_errors
 from konsey.api.schemas import ApiErrorSchema
 from konsey.groups import queries as group_queries
 from konsey.meetings import queries, services
@@ -127,26 +123,7 @@ def _values(data: dict) -> dict:
     return values
 
 
-def _guard(action: Action, loader):
-    """Log in (401) → load (404) → check access (403), before the body is read:
-    the policy decides whatever is sent."""
-
-    def decorator(func):
-        @wraps(func)
-        def wrapper(*args, **kwargs):
-            if not current_user.is_authenticated:
-                abort(401)
-            obj = loader(**kwargs)
-            if obj is None:
-                abort(404)
-            if not policy.can(current_user, action, obj):
-                abort(403)
-            g.api_object = obj
-            return func(*args, **kwargs)
-
-        return wrapper
-
-    return decorator
+_guard = guard
 
 
 def _group(slug: str, **_kw):
