@@ -105,7 +105,9 @@ def attempt(row: OutboxMessage) -> Outcome:
     return Outcome.SENT
 
 
-def lock_queued(message_id: int | None = None, *, fresh_only: bool = False):
+def lock_queued(
+    message_id: int | None = None, *, fresh_only: bool = False, exclude: set[int] = frozenset()
+):
     """The next queued message (or the given one), locked for this transaction.
 
     ``SKIP LOCKED`` on PostgreSQL lets several workers share the outbox
@@ -116,6 +118,8 @@ def lock_queued(message_id: int | None = None, *, fresh_only: bool = False):
         query = query.where(OutboxMessage.id == message_id)
     if fresh_only:
         query = query.where(OutboxMessage.attempts == 0)
+    if exclude:
+        query = query.where(OutboxMessage.id.not_in(exclude))
     return db.session.scalar(
         query.order_by(OutboxMessage.id).limit(1).with_for_update(skip_locked=True)
     )
@@ -126,13 +130,7 @@ def deliver_pending(limit: int = 100) -> int:
     sent = 0
     tried: set[int] = set()
     for _ in range(limit):
-        row = db.session.scalar(
-            select(OutboxMessage)
-            .where(OutboxMessage.state == OutboxState.QUEUED, OutboxMessage.id.not_in(tried))
-            .order_by(OutboxMessage.id)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-        )
+        row = lock_queued(exclude=tried)
         if row is None:
             break
         tried.add(row.id)

@@ -21,3 +21,8 @@ def local_date(instant: datetime, zone_name: str | None) -> date:
 def reminder_time(zone_name: str | None, now: datetime) -> bool:
     """Is it at least 09:00 where the recipient is?"""
     return local_now(zone_name, now).hour >= REMINDER_HOUR
+
+
+def days_until(instant: datetime, zone_name: str | None, now: datetime) -> int:
+    """Calendar days from today to ``instant``, both as dates in the zone."""
+    return (local_date(instant, zone_name) - local_date(now, zone_name)).days

@@ -27,7 +27,7 @@ from konsey.models import (
     Role,
     User,
 )
-from konsey.notifications.clock import local_date, reminder_time
+from konsey.notifications.clock import days_until, reminder_time
 from konsey.notifications.recipients import members_by_group
 
 
@@ -67,9 +67,7 @@ def meeting_reminders(now: datetime) -> Iterable[Reminder]:
             user = membership.user
             if not reminder_time(user.timezone, now):
                 continue
-            days = (
-                local_date(meeting.starts_at, user.timezone) - local_date(now, user.timezone)
-            ).days
+            days = days_until(meeting.starts_at, user.timezone, now)
             if days not in (7, 1):
                 continue
             yield Reminder(
@@ -118,9 +116,7 @@ def minutes_reminders(now: datetime) -> Iterable[Reminder]:
                 continue
             if (version.id, state.id) in answered or not reminder_time(user.timezone, now):
                 continue
-            days = (
-                local_date(minutes.comment_deadline, user.timezone) - local_date(now, user.timezone)
-            ).days
+            days = days_until(minutes.comment_deadline, user.timezone, now)
             if days not in (3, 1):
                 continue
             yield Reminder(
@@ -195,6 +191,8 @@ def action_reminders(now: datetime) -> Iterable[Reminder]:
 def scan(now: datetime) -> int:
     """Queue every reminder due at ``now``; returns how many were new."""
     reminders = [r for source_ in SOURCES for r in source_(now)]
+    # Skip what was sent before rendering it; the insert's "on conflict do
+    # nothing" still guards against a concurrent scan.
     existing = _existing_keys([r.dedupe_key for r in reminders])
     messages = [
         compose(r.user, r.template, r.subject, dedupe_key=r.dedupe_key, **r.context)
