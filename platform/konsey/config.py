@@ -12,6 +12,9 @@ import secrets
 from pathlib import Path
 
 DEFAULT_LANGUAGES = ("en", "tr", "ru")
+# Catalogs exist for az, kk, ky and uz too, ready for translators; enable one with
+# KONSEY_LANGUAGES once it is translated.
+TRANSLATIONS = Path(__file__).parent / "translations"
 
 
 class ConfigError(RuntimeError):
@@ -106,17 +109,30 @@ def _storage_settings(instance: Path, languages: tuple[str, ...]) -> dict:
     }
 
 
+def _languages() -> tuple[str, ...]:
+    """The interface languages; each needs a catalog (English is the source)."""
+    languages = tuple(
+        code.strip()
+        for code in os.environ.get("KONSEY_LANGUAGES", ",".join(DEFAULT_LANGUAGES)).split(",")
+        if code.strip()
+    )
+    unknown = [c for c in languages if c != "en" and not (TRANSLATIONS / c).is_dir()]
+    if unknown:
+        available = ", ".join(["en", *sorted(p.name for p in TRANSLATIONS.iterdir() if p.is_dir())])
+        raise ConfigError(
+            f"KONSEY_LANGUAGES names {', '.join(unknown)} without a catalog; "
+            f"available: {available}."
+        )
+    return languages
+
+
 def from_environment() -> dict:
     """Build the Flask config mapping from ``os.environ``."""
     env = os.environ.get("KONSEY_ENV", "development").strip().lower()
     if env not in {"development", "production", "testing"}:
         raise ConfigError("KONSEY_ENV must be development, production or testing.")
     instance = instance_path()
-    languages = tuple(
-        code.strip()
-        for code in os.environ.get("KONSEY_LANGUAGES", ",".join(DEFAULT_LANGUAGES)).split(",")
-        if code.strip()
-    )
+    languages = _languages()
     database_url = _database_url(instance)
     return {
         "KONSEY_ENV": env,

@@ -79,3 +79,32 @@ def test_logged_in_user_sees_their_own_language(ctx, client):
     page = client.get("/groups", headers={"Accept-Language": "tr"}).get_data(as_text=True)
     assert '<html lang="ru">' in page
     assert "Рабочие группы" in page
+
+
+PREPARED = ["az", "kk", "ky", "uz"]
+
+
+@pytest.mark.parametrize("locale", PREPARED)
+def test_prepared_catalog_lists_every_message_for_a_translator(source_messages, locale):
+    """Azerbaijani, Kazakh, Kyrgyz and Uzbek are ready to translate: every
+    message is in the catalog (empty until a translator fills it)."""
+    with open(TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po", "rb") as fh:
+        catalog = read_po(fh)
+    assert str(catalog.locale) == locale
+    listed = {_msgid(m) for m in catalog if m.id}
+    missing = sorted(source_messages - listed)
+    assert missing == [], f"{locale} catalog lacks messages (run `make messages`): {missing[:10]}"
+
+
+def test_enabled_prepared_language_falls_back_to_english(app, ctx, client):
+    """A user may pick Kazakh once it is enabled; untranslated text stays English."""
+    user = f.make_user("aigerim@kz.example.org", locale="kk")
+    client.login(user.email)
+    languages = app.config["LANGUAGES"]
+    app.config["LANGUAGES"] = (*languages, "kk")
+    try:
+        page = client.get("/groups").get_data(as_text=True)
+    finally:
+        app.config["LANGUAGES"] = languages
+    assert '<html lang="kk">' in page
+    assert "Working groups" in page

@@ -165,3 +165,14 @@ def test_non_integer_setting_is_refused(env, monkeypatch):
     monkeypatch.setenv("SMTP_PORT", "twenty-five")
     with pytest.raises(ConfigError, match="SMTP_PORT"):
         from_environment()
+
+
+def test_prepared_languages_can_be_enabled(env, monkeypatch):
+    monkeypatch.setenv("KONSEY_LANGUAGES", "en,tr,ru,az,kk,ky,uz")
+    assert from_environment()["LANGUAGES"] == ("en", "tr", "ru", "az", "kk", "ky", "uz")
+
+
+def test_language_without_a_catalog_is_refused(env, monkeypatch):
+    monkeypatch.setenv("KONSEY_LANGUAGES", "en,tr,de")
+    with pytest.raises(ConfigError, match="de without a catalog"):
+        from_environment()
