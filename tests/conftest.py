@@ -243,7 +243,9 @@ class Client:
         return response
 
     def logout(self):
-        return self.post("/logout")
+        response = self.post("/logout")
+        self._csrf = None  # logging out ends the session and its token
+        return response
 
 
 @pytest.fixture

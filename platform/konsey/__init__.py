@@ -13,7 +13,25 @@ _SOURCE_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 _PACKAGED_TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
+def _numbers_up_to(n: int) -> str:
+    """A regex for the decimal numbers 0…n."""
+    digits = str(n)
+    options = [rf"\d{{1,{len(digits) - 1}}}"] if len(digits) > 1 else []
+    for i, digit in enumerate(digits):
+        if digit != "0":
+            rest = len(digits) - i - 1
+            options.append(
+                digits[:i] + f"[0-{int(digit) - 1}]" + (rf"\d{{{rest}}}" if rest else "")
+            )
+    return "(?:" + "|".join([*options, digits]) + ")"
+
+
 class _DatabaseIntConverter(IntegerConverter):
+    # The regex, not only ``max``, keeps out numbers past a database integer:
+    # werkzeug checks the method before to_python, so a PATCH to
+    # /actions/99999999999 would answer 405 (GET allowed) instead of 404.
+    regex = _numbers_up_to(2**31 - 1)
+
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)

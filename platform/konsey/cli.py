@@ -84,7 +84,14 @@ def create_admin_command(email: str, name: str | None, password: str | None):
 @token_cli.command("create")
 @click.argument("email")
 @click.option("--name", default="cli", help="A name to recognise the token by.")
-def token_create_command(email: str, name: str):
+@click.option(
+    "--scope",
+    type=click.Choice(["read-only", "read-write"]),
+    default="read-write",
+    help="read-only tokens may only read (GET).",
+)
+@click.option("--days", type=int, default=None, help="Lifetime in days (default 90, max 365).")
+def token_create_command(email: str, name: str, scope: str, days: int | None):
     """Create a personal API token; prints only the token (for scripts)."""
     from konsey.auth.api_tokens import create_token
     from konsey.auth.services import find_user_by_email
@@ -93,7 +100,7 @@ def token_create_command(email: str, name: str):
     if user is None or not user.is_active:
         raise click.ClickException(f"No active account for {email}.")
     try:
-        _token, secret = create_token(CLI_ACTOR, user, name)
+        _token, secret = create_token(CLI_ACTOR, user, name, scope=scope, days=days)
     except ServiceError as exc:
         db.session.rollback()
         _fail(exc)
@@ -141,3 +148,23 @@ def reminders_command():
     queued = reminders.scan(utcnow())
     dispatch_outbox()
     click.echo(f"{queued} reminder(s) queued.")
+
+
+def _add_operations() -> None:
+    from konsey.backup import backup_command, restore_command
+    from konsey.maintenance import cleanup_command
+
+    for command in (backup_command, restore_command, cleanup_command):
+        konsey_cli.add_command(command)
+
+
+_add_operations()
+
+
+def _add_generate() -> None:
+    from konsey.scale.command import generate_command
+
+    konsey_cli.add_command(generate_command)
+
+
+_add_generate()

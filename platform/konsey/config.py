@@ -126,6 +126,28 @@ def _languages() -> tuple[str, ...]:
     return languages
 
 
+def _account_security_settings() -> dict:
+    """Login throttling, session lifetimes, API tokens, two-factor (OWASP ASVS V2/V3)."""
+    return {
+        # N failed logins on one account within the window lock that account
+        # (even for the right password) for the lockout; an IP address only
+        # at a much higher count, so one office behind one address still works.
+        "LOGIN_THROTTLE_ACCOUNT_MAX": _int("KONSEY_LOGIN_THROTTLE_ACCOUNT_MAX", 10),
+        "LOGIN_THROTTLE_IP_MAX": _int("KONSEY_LOGIN_THROTTLE_IP_MAX", 100),
+        "LOGIN_THROTTLE_WINDOW": _int("KONSEY_LOGIN_THROTTLE_WINDOW", 15 * 60),
+        "LOGIN_THROTTLE_LOCKOUT": _int("KONSEY_LOGIN_THROTTLE_LOCKOUT", 15 * 60),
+        # Sessions end after this long without a request (not "remember me"
+        # sessions) and in any case after the absolute lifetime.
+        "SESSION_IDLE_TIMEOUT": _int("KONSEY_SESSION_IDLE_MINUTES", 120) * 60,
+        "SESSION_MAX_AGE": _int("KONSEY_SESSION_MAX_HOURS", 12) * 3600,
+        "API_TOKEN_DEFAULT_DAYS": _int("KONSEY_API_TOKEN_DEFAULT_DAYS", 90),
+        "API_TOKEN_MAX_DAYS": _int("KONSEY_API_TOKEN_MAX_DAYS", 365),
+        # Coordinators and admins must set up TOTP before using anything else.
+        "REQUIRE_2FA_FOR_MANAGERS": _bool(os.environ.get("KONSEY_REQUIRE_2FA_FOR_MANAGERS")),
+        "TOTP_ISSUER": os.environ.get("KONSEY_TOTP_ISSUER", "Konsey"),
+    }
+
+
 def from_environment() -> dict:
     """Build the Flask config mapping from ``os.environ``."""
     env = os.environ.get("KONSEY_ENV", "development").strip().lower()
@@ -134,6 +156,9 @@ def from_environment() -> dict:
     instance = instance_path()
     languages = _languages()
     database_url = _database_url(instance)
+    base_url = os.environ.get("KONSEY_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    # Secure cookies whenever the site is served over HTTPS.
+    secure_cookies = env == "production" or base_url.startswith("https://")
     return {
         "KONSEY_ENV": env,
         "SECRET_KEY": _secret_key(env, instance),
@@ -143,7 +168,7 @@ def from_environment() -> dict:
         if not database_url.startswith("sqlite")
         else {},
         "REDIS_URL": os.environ.get("REDIS_URL", "").strip() or None,
-        "BASE_URL": os.environ.get("KONSEY_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "BASE_URL": base_url,
         # Mail: every message is an outbox row first. With SMTP_HOST unset the
         # messages are written as .eml files to MAIL_FOLDER.
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Konsey <no-reply@konsey.example.org>"),
@@ -166,6 +191,7 @@ def from_environment() -> dict:
         "PASSWORD_RESET_MAX_AGE": _int("KONSEY_PASSWORD_RESET_MAX_AGE", 2 * 3600),
         "INVITATION_MAX_AGE": _int("KONSEY_INVITATION_MAX_AGE", 7 * 24 * 3600),
         "PASSWORD_MIN_LENGTH": 12,
+        **_account_security_settings(),
         "LANGUAGES": languages,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
@@ -173,10 +199,10 @@ def from_environment() -> dict:
         # Cookies: HttpOnly and SameSite always; Secure when served over HTTPS.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": env == "production",
+        "SESSION_COOKIE_SECURE": secure_cookies,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_SECURE": env == "production",
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
         "REMEMBER_COOKIE_DURATION": _int("KONSEY_REMEMBER_DAYS", 30) * 86400,
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": _int("KONSEY_MAX_REQUEST_BYTES", 1024 * 1024),

@@ -11,8 +11,10 @@ holds a whole file in memory.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import io
+import logging
 import os
 import tempfile
 from dataclasses import dataclass
@@ -20,6 +22,9 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from flask import current_app
+from flask_babel import gettext as _
+
+from konsey.errors import ServiceError
 
 CHUNK = 1024 * 1024
 HEAD_BYTES = 8192
@@ -27,6 +32,33 @@ HEAD_BYTES = 8192
 
 class TooLarge(Exception):
     """The stream is longer than the limit; nothing has been kept."""
+
+
+class StorageFull(ServiceError):
+    """The disk (or quota) ran out while a file was written; nothing is kept."""
+
+    status = 507
+    code = "storage_full"
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "There is no room left to store the file; nothing was saved. "
+                "The secretariat has been told; please try again later."
+            ),
+            "file",
+        )
+
+
+@contextlib.contextmanager
+def _no_space_is_storage_full():
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        logging.getLogger(__name__).error("document store is full: %s", exc)
+        raise StorageFull() from exc
 
 
 @dataclass
@@ -46,15 +78,16 @@ class StagedFile:
 
 def stage(stream: BinaryIO, staging_dir: Path, max_bytes: int) -> StagedFile:
     """Copy ``stream`` to a temporary file in chunks, hashing it on the way."""
-    staging_dir.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=staging_dir, prefix="upload-")
+    with _no_space_is_storage_full():
+        staging_dir.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=staging_dir, prefix="upload-")
     path = Path(name)
     digest = hashlib.sha256()
     decoder = _Utf8Check()
     size = 0
     head = b""
     try:
-        with os.fdopen(fd, "wb") as out:
+        with _no_space_is_storage_full(), os.fdopen(fd, "wb") as out:
             while chunk := stream.read(CHUNK):
                 size += len(chunk)
                 if size > max_bytes:
@@ -130,7 +163,12 @@ class LocalStorage:
         if target.exists():
             staged.discard()
             return False
-        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with _no_space_is_storage_full():
+                target.parent.mkdir(parents=True, exist_ok=True)
+        except StorageFull:
+            staged.discard()
+            raise
         os.chmod(staged.path, 0o440)
         # Same filesystem (staging lives under the root): an atomic rename, so a
         # reader never sees half a file under a hash name.

@@ -34,6 +34,13 @@ def check_password(value: str, field: str = "password") -> str:
         )
     if len(value) > 1024:
         raise ValidationError(str(_l("The password is too long.")), field)
+    from konsey.auth.common_passwords import is_common
+
+    if is_common(value):
+        raise ValidationError(
+            str(_l("This password is too common: it appears in lists of leaked passwords.")),
+            field,
+        )
     return value
 
 

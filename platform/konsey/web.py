@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import (
     Blueprint,
     Flask,
     abort,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -17,6 +20,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from konsey import audit, policy
@@ -41,6 +45,7 @@ ERROR_MESSAGES = {
     422: _l("The request contains invalid data."),
     429: _l("Too many requests; please wait and try again."),
     500: _l("Something went wrong on our side; the secretariat has been told."),
+    503: _l("The database is unavailable; please try again."),
 }
 
 
@@ -78,13 +83,14 @@ def _load_user(session_id: str) -> User | None:
     # the caller also has a session cookie.
     if _token_request():
         return None
-    user_id, _, nonce = (session_id or "").partition(":")
-    if not user_id.isdigit():
+    # "<user id>:<session token>": good only while its server-side session
+    # row is live (konsey.auth.sessions: idle timeout, lifetime, log-outs).
+    user_id, _, token = (session_id or "").partition(":")
+    if not user_id.isdigit() or len(user_id) > 10 or not token:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.is_active or user.session_nonce != nonce:
-        return None
-    return user
+    from konsey.auth import sessions
+
+    return sessions.load(int(user_id), token)
 
 
 @login_manager.request_loader
@@ -96,16 +102,37 @@ def _load_user_from_token(req) -> User | None:
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer":
         return None
-    from konsey.auth.api_tokens import user_for_token
+    from konsey.auth.api_tokens import token_for_secret
 
-    return user_for_token(secret.strip())
+    token = token_for_secret(secret.strip())
+    if token is None:
+        return None
+    g.api_token_read_only = token.is_read_only
+    return token.user
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _enforce_token_scope():
+    """The one place a read-only API token is kept from changing anything."""
+    if request.method in SAFE_METHODS or not _token_request():
+        return None
+    if current_user.is_authenticated and g.get("api_token_read_only"):
+        return json_error(403, "forbidden", str(_l("This API token is read-only.")))
+    return None
 
 
 @login_manager.unauthorized_handler
 def _unauthorized():
     if wants_json():
         return json_error(401, "unauthorized", str(ERROR_MESSAGES[401]))
-    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    login_url = url_for("auth.login", next=request.full_path.rstrip("?"))
+    if request.headers.get("HX-Request") == "true":
+        # An expired session during an in-page update: send the whole page to
+        # the login form instead of swapping it into a fragment.
+        return "", 401, {"HX-Redirect": login_url}
+    return redirect(login_url)
 
 
 def _handle_http_error(exc: HTTPException):
@@ -136,6 +163,8 @@ def _validation_detail(exc: HTTPException) -> tuple[str | None, str | None]:
     for location in messages.values():
         if isinstance(location, dict) and location:
             field, errors = next(iter(location.items()))
+            # marshmallow's key for the body as a whole (e.g. a list, not an object)
+            field = None if field == "_schema" else field
             if isinstance(errors, list):
                 return field, "; ".join(str(e) for e in errors)
             return field, str(errors)
@@ -150,6 +179,47 @@ def _handle_unexpected(exc: Exception):
     if wants_json():
         return json_error(500, "internal_error", str(ERROR_MESSAGES[500]))
     return render_template("errors/error.html", status=500, message=ERROR_MESSAGES[500]), 500
+
+
+def _handle_database_unavailable(exc: Exception):
+    """A dropped connection or a database refusing new ones (a restart, a
+    failover): a clean 503, never a 500. The pool has discarded the dead
+    connection (and pre-pings the others), so the next request starts afresh."""
+    import logging
+
+    from flask import g
+
+    try:
+        db.session.rollback()
+    except sa_exc.SQLAlchemyError:
+        db.session.close()
+    logging.getLogger("konsey").warning("database unavailable: %s", exc.__class__.__name__)
+    # The page is made without the database: as for a visitor (the user's
+    # language and name would need it).
+    g._login_user = login_manager.anonymous_user()
+    message = "The database is unavailable; please try again."
+    try:
+        message = str(ERROR_MESSAGES[503])
+        if wants_json():
+            response = json_error(503, "database_unavailable", message)
+        else:
+            response = render_template("errors/error.html", status=503, message=message), 503
+    except sa_exc.SQLAlchemyError:
+        db.session.close()
+        response = f"<!doctype html><title>503</title><p>{message}</p>", 503
+    return *response, {"Retry-After": "5"}
+
+
+def _release_database_session(_exc=None) -> None:
+    """Runs before Flask-SQLAlchemy's own teardown (registered later, run
+    first): a connection the database has dropped cannot even roll back, and
+    that failure must not turn an answer that is ready into a 500."""
+    try:
+        db.session.remove()
+    except sa_exc.SQLAlchemyError:
+        with contextlib.suppress(sa_exc.SQLAlchemyError):
+            db.session().invalidate()  # the pool forgets the dead connection
+        db.session.registry.clear()
 
 
 def _refuse_nul_bytes():
@@ -177,21 +247,43 @@ def _security_headers(response):
 
 @bp.route("/")
 def index():
+    """The start page: "what needs me?" once logged in."""
     if current_user.is_authenticated:
-        return redirect(url_for("groups.index"))
+        from konsey.home.routes import home_page
+
+        return home_page()
     return redirect(url_for("auth.login"))
+
+
+def _back_to(target: str | None, default: str) -> str:
+    """Only same-site relative paths: no open redirects."""
+    from urllib.parse import urlsplit
+
+    if target and target.startswith("/") and "\\" not in target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return default
 
 
 @bp.post("/language")
 def set_language():
-    """Language switch for visitors who are not logged in (before login)."""
+    """The language switch in the header: a visitor's choice lives in the
+    session; a logged-in user's is saved as their profile's language."""
     from flask import current_app
 
     code = request.form.get("lang", "")
     if code not in current_app.config["LANGUAGES"]:
-        abort(400)
+        abort(400, description=str(_l("Unsupported language.")))
+    if current_user.is_authenticated:
+        user = current_user._get_current_object()
+        if user.locale != code:
+            audit.record(current_actor(), "user.locale", user, old=user.locale, new=code)
+            user.locale = code
+            db.session.commit()
+        return redirect(_back_to(request.form.get("next"), url_for("web.index")))
     session["lang"] = code
-    return redirect(url_for("auth.login"))
+    return redirect(_back_to(request.form.get("next"), url_for("auth.login")))
 
 
 def init_app(app: Flask) -> None:
@@ -200,10 +292,14 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     app.register_blueprint(bp)
     app.register_error_handler(HTTPException, _handle_http_error)
+    for error in ("OperationalError", "DisconnectionError", "InterfaceError"):
+        app.register_error_handler(getattr(sa_exc, error), _handle_database_unavailable)
     if not app.config.get("PROPAGATE_EXCEPTIONS"):
         app.register_error_handler(Exception, _handle_unexpected)
     app.before_request(_refuse_nul_bytes)
+    app.before_request(_enforce_token_scope)
     app.after_request(_security_headers)
+    app.teardown_appcontext(_release_database_session)
 
     @app.context_processor
     def _template_helpers():

@@ -27,6 +27,7 @@ from konsey.models import (
     WorkingGroup,
 )
 from konsey.notifications import digests
+from tests.benchmarks import support
 
 NOW = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)
 ZONES = ["Europe/Istanbul", "Asia/Baku", "Asia/Almaty", "Asia/Bishkek"]
@@ -118,6 +119,15 @@ def test_digest_run_scales_linearly(app, count_queries):
         f"\ndigest run: 1,000 users {small[0]:.2f} s ({small[1]} queries, {small[2]} emails); "
         f"10,000 users {large[0]:.2f} s ({large[1]} queries, {large[2]} emails); "
         f"time ratio {ratio:.2f}, query ratio {large[1] / small[1]:.2f}"
+    )
+    support.record(
+        "digests",
+        {
+            "users_1000": {"seconds": small[0], "queries": small[1], "emails": small[2]},
+            "users_10000": {"seconds": large[0], "queries": large[1], "emails": large[2]},
+            "time_ratio": ratio,
+            "query_ratio": large[1] / small[1],
+        },
     )
     assert small[2] == 1_000 and large[2] == 10_000
     assert ratio <= 10.5

@@ -246,7 +246,19 @@ def run(sizes_mb=SIZES_MB) -> list[tuple[int, float, float, int]]:
 
 
 def test_streaming_memory_is_flat():
+    from tests.benchmarks import support
+
     rows = run()
+    support.record(
+        "streaming",
+        {
+            "server": "gunicorn, 1 sync worker, embedded default (SQLite, local files)",
+            "sizes": [
+                {"mb": mb, "upload_s": up, "download_s": down, "peak_worker_rss_mb": peak / 1024**2}
+                for mb, up, down, peak in rows
+            ],
+        },
+    )
     peaks = [peak for *_rest, peak in rows]
     # 100× more data may not cost more than a few MB more memory.
     assert max(peaks) - min(peaks) < 64 * 1024**2, peaks

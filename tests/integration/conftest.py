@@ -7,8 +7,11 @@ import pytest
 from konsey import audit
 from konsey.auth import links
 from konsey.auth.api_tokens import create_token
+from konsey.auth.sessions import end_all as end_all_sessions
+from konsey.auth.sessions import start as start_session
 from konsey.extensions import db
 from konsey.mail.outbox import queue_email
+from konsey.models import User
 from konsey.notifications import links as digest_links
 from tests import factories as f
 
@@ -58,9 +61,15 @@ def _world():
         db.session.flush()
         tokens[name] = (token.id, secret)
     db.session.flush()
-    sessions = {name: user.get_id() for name, user in users.items()}
+    # A live server-side session per user, as after a login; the deactivated
+    # user's is ended by the deactivation, as the admin page does.
+    sessions = {}
+    for name, user in users.items():
+        start_session(user, ip="127.0.0.1", user_agent="pytest", remember=False)
+        sessions[name] = user.get_id()
     users["deactivated"].is_active_account = False
     users["deactivated"].session_nonce = "rotated"
+    end_all_sessions(users["deactivated"])
     message = queue_email(users["outsider"], "invitation", "Hello", token="x")
     db.session.flush()
     reset = links.make_token(users["outsider"], "reset")
@@ -75,6 +84,7 @@ def _world():
             "membership_id": target.id,
             "state_id": kz.id,
             "user_id": users["outsider"].id,
+            "session_id": users["outsider"].current_session_id,
             "group_id": group.id,
             "message_id": message.id,
             "token": reset,
@@ -97,7 +107,18 @@ def _world():
 
 
 def login_as(client, world, who: str) -> None:
-    """Put ``who``'s login into the client's session (no password round trip)."""
+    """Put ``who``'s login into the client's session (no password round trip).
+
+    ``world["sessions"][who]`` is "<user id>:<session token>"; a value with no
+    token (``user.get_id()`` of a user who never logged in) gets a new
+    server-side session first, as a login would.
+    """
+    value = world["sessions"][who]
+    if value.endswith(":"):
+        user = db.session.get(User, int(value[:-1]))
+        start_session(user, ip="127.0.0.1", user_agent="pytest", remember=False)
+        db.session.commit()
+        value = world["sessions"][who] = user.get_id()
     with client.http.session_transaction() as session:
-        session["_user_id"] = world["sessions"][who]
+        session["_user_id"] = value
         session["_fresh"] = True

@@ -507,12 +507,12 @@ def test_openapi_documents_the_promised_field_names(openapi):
 
 
 def test_openapi_error_responses_have_the_real_error_shape(openapi):
-    """Every documented error answer (incl. "default") is {"error": {code, message}}."""
+    """Every documented error answer is {"error": {code, message}}."""
     for path, item in openapi["paths"].items():
         # Every operation: some paths (e.g. POST /groups/<slug>/actions) have no GET.
         for method in set(item) & {"get", "post", "put", "patch", "delete"}:
             for status in item[method]["responses"]:
-                if status.startswith("2"):
+                if status.startswith(("2", "3")):  # answers, and a 304 has no body
                     continue
                 schema = _resolve(openapi, response_schema(openapi, path, status, method))
                 where = (method, path, status)
@@ -526,3 +526,26 @@ def test_openapi_is_public(api_client):
     response = api_client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     assert response.mimetype == "application/json"
+
+
+def test_openapi_lists_every_status_an_operation_answers(openapi):
+    """No catch-all "default" answer: a client (and tests/integration/test_api_fuzz.py)
+    can rely on the listed statuses. A NUL byte or an unreadable body (400) and a
+    missing token (401) can happen anywhere; a read-only token (403) and a body
+    over the limit (413) on every write."""
+    for path, item in openapi["paths"].items():
+        for method in set(item) & {"get", "post", "put", "patch", "delete"}:
+            statuses = set(item[method]["responses"])
+            assert "default" not in statuses, (method, path)
+            assert {"400", "401"} <= statuses, (method, path, statuses)
+            if method != "get":
+                assert {"403", "413"} <= statuses, (method, path, statuses)
+
+
+def test_a_nul_byte_is_a_documented_400(demo, api_client, openapi):
+    token = token_from_cli(demo, DELEGATE_KZ)
+    response = api_client.get("/api/v1/groups?x=%00", headers=bearer(token))
+    assert_error(response, 400, "bad_request")
+    assert "NUL" in response.get_json()["error"]["message"]
+    schema = response_schema(openapi, "/api/v1/groups", "400")
+    assert_matches_schema(openapi, schema, response.get_json())

@@ -145,7 +145,10 @@ def test_delegates_cannot_create(council, client, tokens):
         ({"due_date": "2017-11-09"}, "due_date", "The due date is in the past"),
         ({"due_date": "30/11/2026"}, "due_date", "Not a valid date."),
         ({"priority": "urgent"}, "priority", "Must be one of"),
-        ({"decision_id": 999999}, "decision", "not one of this group's"),
+        # The field as the API names it (the service calls it "decision").
+        ({"decision_id": 999999}, "decision_id", "not one of this group's"),
+        ({"meeting_id": 999999}, "meeting_id", "not one of this group's"),
+        ({"agenda_item_id": 999999}, "agenda_item_id", "not one of this group's"),
         ({"status": "done"}, "status", "Unknown field."),
     ],
 )
@@ -291,10 +294,21 @@ def test_completion_can_attach_a_document_of_the_group(council, client, tokens):
     h = tokens["delegate_kz"]
     response = client.http.patch(url, json={"status": "done", "document_id": theirs.id}, headers=h)
     assert response.status_code == 422
-    assert response.json["error"]["field"] == "document"
+    assert response.json["error"]["field"] == "document_id"  # the API's name for it
     response = client.http.patch(url, json={"status": "done", "document_id": ours.id}, headers=h)
     assert response.status_code == 200
     assert client.http.get(url + "/updates", headers=h).json[-1]["document_id"] == ours.id
     client.login("del@kz.example.org")
     page = client.get(f"/groups/wg/actions/{item.id}").get_data(as_text=True)
     assert f'href="/groups/wg/documents/{ours.id}"' in page
+
+
+def test_a_patch_to_an_id_past_any_database_integer_is_404(council, client, tokens):
+    """Found by the fuzzer: it answered 405 (only GET allowed), as if the
+    action existed but could not be changed."""
+    for action_id in ("2147483648", "138583322805"):
+        response = client.http.patch(
+            f"/api/v1/actions/{action_id}", json={"comment": "x"}, headers=tokens["coordinator"]
+        )
+        assert response.status_code == 404, response.json
+        assert response.json["error"]["code"] == "not_found"

@@ -271,3 +271,17 @@ def test_openapi_document_describes_the_documents_api(client):
     assert "get" in paths["/api/v1/search"]
     schema = spec["components"]["schemas"]["Document"]["properties"]
     assert {"id", "title", "kind", "visibility", "versions"} <= set(schema)
+
+
+def test_a_range_past_the_end_is_a_documented_416(client, world):
+    doc = post_document(client.http, world).get_json()
+    url = doc["versions"][0]["url"]
+    response = client.http.get(
+        url, headers={**bearer(world, "expert"), "Range": f"bytes={len(PDF) + 10}-"}
+    )
+    assert_error(response, 416)
+    operation = client.http.get("/api/v1/openapi.json").get_json()["paths"][
+        "/api/v1/documents/{document_id}/versions/{version_number}/file"
+    ]["get"]
+    assert {"200", "206", "304", "416"} <= set(operation["responses"])
+    assert {p["name"] for p in operation["parameters"]} >= {"Range", "If-None-Match"}

@@ -314,3 +314,23 @@ def test_openapi_lists_the_meetings_paths_and_fields(openapi):
     assert {"title", "starts_at", "ends_at", "timezone", "venue", "online_url", "status"} <= set(
         schemas["MeetingCreate"]["properties"]
     )
+
+
+@pytest.mark.parametrize("meeting_id", ["2147483648", "138583322805", "9" * 30])
+def test_an_id_past_any_database_integer_is_404_for_every_method(http, w, meeting_id):
+    """Found by the fuzzer: werkzeug checked the method before the id's range,
+    so a PATCH answered 405 (only GET allowed) instead of 404."""
+    url = f"/api/v1/meetings/{meeting_id}"
+    assert_error(http.get(url, headers=as_(w, "coordinator")), 404)
+    assert_error(http.patch(url, json={"title": "x"}, headers=as_(w, "coordinator")), 404)
+    assert_error(http.post(f"{url}/minutes/positions", json={}, headers=as_(w, "kz_head")), 404)
+
+
+@pytest.mark.parametrize("body", [[], "a string", 42])
+def test_a_body_that_is_not_an_object_is_a_422_without_a_made_up_field(http, w, body):
+    meeting = make_meeting(w.group, "Planning", starts=soon())
+    response = http.patch(f"/api/v1/meetings/{meeting.id}", json=body, headers=as_(w, "admin"))
+    assert_error(response, 422)
+    # marshmallow calls the body as a whole "_schema": no field of the API.
+    assert "field" not in response.get_json()["error"], response.get_json()
+    assert reload(Meeting, meeting.id).title == "Planning"

@@ -31,7 +31,7 @@ from tests.integration.matrix_roles import (
 )
 
 MATRIX: dict[tuple[str, str], dict[str, str]] = {
-    ("GET", "/"): PUBLIC,  # a redirect: to the groups, or to the login page
+    ("GET", "/"): PUBLIC,  # the home page ("what needs me?"), or a redirect to the login page
     ("POST", "/language"): PUBLIC,
     ("GET", "/login"): PUBLIC,
     ("POST", "/login"): PUBLIC,
@@ -52,6 +52,19 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/account/password"): html(SESSION_USERS),
     ("POST", "/account/tokens"): html(SESSION_USERS),
     ("POST", "/account/tokens/<int:token_id>/revoke"): html(SESSION_USERS),
+    ("GET", "/login/2fa"): PUBLIC,  # without a password step: back to the login page
+    ("POST", "/login/2fa"): PUBLIC,
+    ("GET", "/account/sessions"): html(SESSION_USERS),
+    # The session in the URL is the outsider's: anyone else's is not found.
+    ("POST", "/account/sessions/<int:session_id>/revoke"): {
+        **html(SESSION_USERS),
+        **dict.fromkeys([r for r in SESSION_USERS if r != "outsider"], NOTFOUND),
+    },
+    ("POST", "/account/sessions/revoke-others"): html(SESSION_USERS),
+    ("GET", "/account/2fa"): html(SESSION_USERS),
+    ("POST", "/account/2fa/setup"): html(SESSION_USERS),
+    ("POST", "/account/2fa/confirm"): html(SESSION_USERS),
+    ("POST", "/account/2fa/disable"): html(SESSION_USERS),
     ("GET", "/groups"): html(SESSION_USERS),
     ("GET", "/groups/<slug>"): html(MEMBERS),
     ("GET", "/groups/<slug>/roster"): html(MEMBERS),
@@ -72,6 +85,7 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/admin/users/<int:user_id>/deactivate"): html(ADMINS),
     ("POST", "/admin/users/<int:user_id>/activate"): html(ADMINS),
     ("POST", "/admin/users/<int:user_id>/invite"): html(ADMINS),
+    ("POST", "/admin/users/<int:user_id>/2fa/reset"): html(ADMINS),
     ("GET", "/admin/groups"): html(ADMINS),
     ("GET", "/admin/groups/new"): html(ADMINS),
     ("POST", "/admin/groups/new"): html(ADMINS),

@@ -136,11 +136,11 @@ def test_a_file_over_the_limit_gets_413_with_the_limit_and_nothing_is_kept(
     # Over the request limit: refused while the body is read.
     response = upload_form(client, "wg", [("huge.txt", b"x" * 2_000_000)], title="Huge")
     assert response.status_code == 413
-    assert "too large: the limit is 9.8 KB" in response.get_data(as_text=True)
+    assert "too large: the limit is 9.8 kB" in response.get_data(as_text=True)
     # Under the request limit (multipart overhead) but over the file limit.
     response = upload_form(client, "wg", [("big.txt", b"x" * 20_000)], title="Big")
     assert response.status_code == 413
-    assert "the limit is 9.8 KB" in response.get_data(as_text=True)
+    assert "the limit is 9.8 kB" in response.get_data(as_text=True)
     assert counts() == before and stored(files_dir) == files_before
 
 

@@ -26,3 +26,37 @@ class ChangePasswordForm(FlaskForm):
 
 class TokenForm(FlaskForm):
     name = StringField(_l("Token name"), validators=[InputRequired(), Length(max=100)])
+    scope = SelectField(
+        _l("Access"),
+        choices=[
+            ("read-only", _l("Read only")),
+            ("read-write", _l("Read and write (acts as you)")),
+        ],
+        default="read-only",
+    )
+    expires_in_days = SelectField(
+        _l("Expires after"),
+        choices=[
+            (7, _l("7 days")),
+            (30, _l("30 days")),
+            (90, _l("90 days")),
+            (180, _l("180 days")),
+            (365, _l("1 year")),
+        ],
+        coerce=int,
+        default=90,
+    )
+
+
+class TwoFactorCodeForm(FlaskForm):
+    code = StringField(
+        _l("Code from your authenticator app"), validators=[InputRequired(), Length(max=64)]
+    )
+
+
+class DisableTwoFactorForm(FlaskForm):
+    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=1024)])
+    code = StringField(
+        _l("Code from your authenticator app, or a recovery code"),
+        validators=[InputRequired(), Length(max=64)],
+    )

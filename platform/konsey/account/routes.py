@@ -1,10 +1,12 @@
-"""The account page: profile, password, personal API tokens."""
+"""The account page: profile, password, personal API tokens.
+
+Sessions and two-factor authentication are in ``account.security``."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 
 from konsey.account import services
 from konsey.account.forms import ChangePasswordForm, ProfileForm, TokenForm
@@ -84,8 +86,6 @@ def change_password():
         db.session.rollback()
         apply_service_error(form, exc)
         return _page(password=form, status=exc.status)
-    # The new session nonce ended every session; keep this one.
-    login_user(user)
     flash(_("Your password is changed. Your other sessions have been logged out."), "success")
     return redirect(url_for("account.index"))
 
@@ -98,7 +98,11 @@ def create_token():
         return _page(token_form=form, status=422)
     try:
         _token, secret = api_tokens.create_token(
-            current_actor(), current_user._get_current_object(), form.name.data
+            current_actor(),
+            current_user._get_current_object(),
+            form.name.data,
+            scope=form.scope.data,
+            days=form.expires_in_days.data,
         )
     except ServiceError as exc:
         db.session.rollback()
@@ -118,3 +122,6 @@ def revoke_token(token_id: int):
     db.session.commit()
     flash(_("The token is revoked."), "success")
     return redirect(url_for("account.index"))
+
+
+from konsey.account import security  # noqa: E402, F401  (registers its routes on bp)

@@ -33,6 +33,29 @@ owner_zone = owner_zone_sql(OwnerState, Assignee)
 owing_state_id = func.coalesce(ActionItem.owner_state_id, Assignee.member_state_id)
 
 
+def _of_assignee(column):
+    return (
+        select(column)
+        .where(User.id == ActionItem.assignee_id)
+        .correlate(ActionItem)
+        .scalar_subquery()
+    )
+
+
+# The same two, without joining the people: counting over a join made
+# PostgreSQL hash the whole user table for each matrix (the cost grew with the
+# number of accounts); these look up only the assignees of the items counted.
+_owing_state_lookup = func.coalesce(ActionItem.owner_state_id, _of_assignee(User.member_state_id))
+_owner_zone_lookup = func.coalesce(
+    select(MemberState.capital_timezone)
+    .where(MemberState.id == ActionItem.owner_state_id)
+    .correlate(ActionItem)
+    .scalar_subquery(),
+    _of_assignee(User.timezone),
+    "UTC",
+)
+
+
 @dataclass
 class ActionFilter:
     group_ids: list[int] | None = None  # None: no restriction by group
@@ -71,7 +94,19 @@ def _conditions(f: ActionFilter, clock: Clock) -> list:
         conditions.append(owing_state_id.is_(None))
     elif f.state:
         code_id = select(MemberState.id).where(MemberState.code == f.state).scalar_subquery()
-        conditions.append(owing_state_id == code_id)
+        # owing_state_id == code_id, written so that it filters the items
+        # before the join with their assignees (not after a join with everyone).
+        conditions.append(
+            or_(
+                ActionItem.owner_state_id == code_id,
+                and_(
+                    ActionItem.owner_state_id.is_(None),
+                    ActionItem.assignee_id.in_(
+                        select(User.id).where(User.member_state_id == code_id)
+                    ),
+                ),
+            )
+        )
     if f.assignee_id is not None:
         conditions.append(ActionItem.assignee_id == f.assignee_id)
     if f.assignee_email:
@@ -194,21 +229,20 @@ class Cell:
 
 
 def _counts(clock: Clock, *conditions, by_group: bool):
-    overdue = clock.overdue_sql(owner_zone)
+    overdue = clock.overdue_sql(_owner_zone_lookup)
     keys = [ActionItem.group_id] if by_group else []
+    state_id = _owing_state_lookup.label("state_id")
     query = (
         select(
             *keys,
-            owing_state_id.label("state_id"),
+            state_id,
             func.sum(case((ActionItem.status.in_(PENDING_STATUSES), 1), else_=0)),
             func.sum(case((overdue, 1), else_=0)),
             func.sum(case((ActionItem.status == ActionStatus.DONE, 1), else_=0)),
         )
         .select_from(ActionItem)
-        .outerjoin(OwnerState, OwnerState.id == ActionItem.owner_state_id)
-        .outerjoin(Assignee, Assignee.id == ActionItem.assignee_id)
         .where(*conditions)
-        .group_by(*keys, owing_state_id)
+        .group_by(*keys, state_id)
     )
     return db.session.execute(query).all()
 

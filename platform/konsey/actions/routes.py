@@ -24,6 +24,7 @@ from konsey.errors import ServiceError
 from konsey.extensions import db
 from konsey.forms import apply_service_error
 from konsey.groups.queries import get_group
+from konsey.htmx import fragment, is_htmx
 from konsey.models import (
     Meeting,
     Membership,
@@ -220,7 +221,8 @@ def create_from_decision(slug: str, decision_id: int):
 
 
 # One item --------------------------------------------------------------------------
-def _item_page(item, form=None, status=200):
+def _item_page(item, form=None, status=200, notice=None):
+    """The item's page; to an htmx request, only its changing part."""
     now = services.now_utc()
     can_update = policy.can(current_user, Action.ACTION_UPDATE, item)
     manages = policy.can(current_user, Action.ACTION_MANAGE, item)
@@ -237,20 +239,20 @@ def _item_page(item, form=None, status=200):
         form.status.choices = status_choices(item.status, moves)
         if form.status.data is None:
             form.status.data = item.status.value
-    return (
-        render_template(
-            "actions/show.html",
-            item=item,
-            group=item.group,
-            overdue=is_overdue(item, now),
-            description=render_markdown(item.description),
-            updates=queries.updates_of(item),
-            form=form if can_update and not closed_to_me else None,
-            can_update=can_update,
-            **_common(),
-        ),
-        status,
-    )
+    context = {
+        "item": item,
+        "group": item.group,
+        "overdue": is_overdue(item, now),
+        "description": render_markdown(item.description),
+        "updates": queries.updates_of(item),
+        "form": form if can_update and not closed_to_me else None,
+        "can_update": can_update,
+        "notice": notice,
+        **_common(),
+    }
+    if is_htmx():
+        return fragment("actions/_progress.html", status, **context)
+    return render_template("actions/show.html", **context), status
 
 
 @bp.get("/groups/<slug>/actions/<int:action_id>")
@@ -284,5 +286,7 @@ def update(slug: str, action_id: int):
         apply_service_error(form, exc)
         item = queries.get_action(action_id)
         return _item_page(item, form, exc.status)
+    if is_htmx():
+        return _item_page(queries.get_action(action_id), notice=_("The update is recorded."))
     flash(_("The update is recorded."), "success")
     return redirect(url_for("actions.show", slug=slug, action_id=item.id))

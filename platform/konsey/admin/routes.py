@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from konsey.admin import queries, services
 from konsey.admin.forms import ConfirmForm, GroupForm, StateForm, UserForm
+from konsey.auth import totp
 from konsey.auth.services import send_invitation
 from konsey.errors import ServiceError
 from konsey.extensions import db
@@ -192,6 +193,18 @@ def resend_invitation(user_id: int):
     db.session.commit()
     dispatch_outbox()
     flash(_("The invitation is sent."), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/2fa/reset")
+def reset_two_factor(user_id: int):
+    """A lost phone without recovery codes: the user logs in with the
+    password alone and sets 2FA up again (audited)."""
+    user = _get_or_404(User, user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    totp.reset(current_actor(), user)
+    flash(_("Two-factor authentication is reset for this account."), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 

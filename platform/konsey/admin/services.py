@@ -185,8 +185,12 @@ def set_active(actor: audit.Actor, user: User, active: bool) -> None:
     if user.is_active_account == active:
         return
     user.is_active_account = active
-    # Ends every session and remember-me cookie; tokens check the flag.
+    # Ends every session and remember-me cookie on the server; tokens check the flag.
     user.session_nonce = new_session_nonce()
+    if not active:
+        from konsey.auth.sessions import end_all
+
+        end_all(user)
     audit.record(actor, "user.activate" if active else "user.deactivate", user)
     db.session.commit()
 

@@ -13,9 +13,11 @@ class KonseyApi(Api):
     """flask-smorest, leaving error pages to konsey.web: its handler would
     otherwise answer every error of the app (HTML pages too) in JSON."""
 
-    # The "default" error response in the OpenAPI document: the shape that
-    # konsey.web.json_error really sends, not flask-smorest's own.
+    # The shape that konsey.web.json_error really sends, not flask-smorest's own.
     ERROR_SCHEMA = ApiErrorSchema
+    # No catch-all "default" response: each operation lists the statuses it
+    # answers (konsey.api.blueprint adds those every operation can answer).
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def _register_error_handlers(self):
         pass

@@ -11,7 +11,6 @@ import functools
 from flask import abort, g
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from konsey import policy
@@ -24,6 +23,7 @@ from konsey.api.action_schemas import (
     ActionSchema,
     ActionUpdateSchema,
 )
+from konsey.api.blueprint import KonseyBlueprint
 from konsey.api.schemas import ApiErrorSchema
 from konsey.errors import ServiceError, ValidationError
 from konsey.extensions import db
@@ -33,7 +33,7 @@ from konsey.policy import Action
 from konsey.validation import normalize_email
 from konsey.web import current_actor, json_error
 
-blp = Blueprint("api_actions", __name__, url_prefix="/api/v1", description="Action items")
+blp = KonseyBlueprint("api_actions", __name__, url_prefix="/api/v1", description="Action items")
 
 
 def _guard(load=None, action: Action | None = None):
@@ -66,9 +66,18 @@ def _item(action_id: int, **_) -> ActionItem | None:
     return queries.get_action(action_id)
 
 
+# Service field names → the API's (an error names the field the caller sent).
+API_FIELDS = {
+    "meeting": "meeting_id",
+    "agenda_item": "agenda_item_id",
+    "decision": "decision_id",
+    "document": "document_id",
+}
+
+
 def _error(exc: ServiceError):
     db.session.rollback()
-    return json_error(exc.status, exc.code, exc.message, exc.field)
+    return json_error(exc.status, exc.code, exc.message, API_FIELDS.get(exc.field, exc.field))
 
 
 def _source(item: ActionItem) -> dict | None:

@@ -11,7 +11,6 @@ from flask import abort, g, request
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from webargs.flaskparser import FlaskParser
@@ -19,6 +18,7 @@ from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict, FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from konsey.api.blueprint import KonseyBlueprint
 from konsey.api.errors import guard, service_errors
 from konsey.api.schemas import ApiErrorSchema
 from konsey.documents import download, queries, search, services
@@ -47,11 +47,11 @@ class _MultipartParser(FlaskParser):
         return MultiDictProxy(CombinedMultiDict([req.form, req.files]), schema)
 
 
-class _Blueprint(Blueprint):
+class _Blueprint(KonseyBlueprint):
     # The OpenAPI document then shows one multipart requestBody with every field.
     ARGUMENTS_PARSER = _MultipartParser()
     DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
-        **Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
+        **KonseyBlueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
         "multipart": "multipart/form-data",
     }
 
@@ -290,16 +290,33 @@ class DocumentVersions(MethodView):
         return document_json(queries.get_document(None, document_id))
 
 
+_FILE = {"schema": {"type": "string", "format": "binary"}}
+# Declared so that clients (and the fuzzer) know the download speaks HTTP ranges
+# and conditional requests.
+FILE_REQUEST_HEADERS = [
+    {"in": "header", "name": "Range", "schema": {"type": "string"}, "example": "bytes=0-1023"},
+    {
+        "in": "header",
+        "name": "If-None-Match",
+        "schema": {"type": "string"},
+        "description": "the SHA-256 in quotes (the ETag): 304 if unchanged",
+    },
+]
+FILE_RESPONSES = {
+    "200": {
+        "description": "The file, as an attachment, with its stored media type.",
+        "content": {"*/*": _FILE},
+    },
+    "206": {"description": "The requested byte range.", "content": {"*/*": _FILE}},
+    "304": {"description": "Unchanged: the If-None-Match ETag is the SHA-256."},
+}
+
+
 @blp.route("/documents/<int:document_id>/versions/<int:version_number>/file")
 class VersionFile(MethodView):
     @_guard(Action.DOCUMENT_VIEW, _document)
-    @blp.response(
-        200,
-        content_type="application/octet-stream",
-        description="The file, as an attachment, with its stored media type. "
-        "Supports Range (206) and If-None-Match with the SHA-256 (304).",
-    )
-    @_errors(*ERRORS, 409)
+    @blp.doc(parameters=FILE_REQUEST_HEADERS, responses=FILE_RESPONSES)
+    @_errors(*ERRORS, 409, 416)
     def get(self, document_id: int, version_number: int):
         """Download a version's file (verified against its SHA-256 first: 409 if damaged)."""
         version = queries.get_version(g.api_object, version_number)

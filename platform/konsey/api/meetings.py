@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from flask import g
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from konsey.api.blueprint import KonseyBlueprint
 from konsey.api.errors import guard, service_errors
 from konsey.api.schemas import ApiErrorSchema
 from konsey.groups import queries as group_queries
@@ -22,7 +22,7 @@ from konsey.models import MeetingStatus
 from konsey.policy import Action
 from konsey.web import current_actor
 
-blp = Blueprint("api_meetings", __name__, url_prefix="/api/v1", description="Meetings")
+blp = KonseyBlueprint("api_meetings", __name__, url_prefix="/api/v1", description="Meetings")
 
 STATUSES = [s.value for s in MeetingStatus]
 # Service field names → the API's.

@@ -7,10 +7,10 @@ import functools
 from flask import abort, g, jsonify
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from konsey import policy
+from konsey.api.blueprint import KonseyBlueprint
 from konsey.api.schemas import ApiErrorSchema
 from konsey.errors import Conflict, ServiceError
 from konsey.extensions import db
@@ -20,7 +20,7 @@ from konsey.models.base import utcnow
 from konsey.policy import Action
 from konsey.web import current_actor
 
-blp = Blueprint("api_minutes", __name__, url_prefix="/api/v1", description="Minutes")
+blp = KonseyBlueprint("api_minutes", __name__, url_prefix="/api/v1", description="Minutes")
 
 MINUTES_STATUSES = ["draft", "circulated", "agreed", "signed"]
 POSITIONS = ["agree", "reservation", "silence", "pending"]

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask import abort
 from flask_login import current_user, login_required
-from flask_smorest import Blueprint
 
 from konsey import policy
+from konsey.api.blueprint import KonseyBlueprint
 from konsey.api.schemas import ApiErrorSchema, GroupSchema, GroupSummarySchema, MeSchema
 from konsey.groups import queries
 from konsey.policy import Action
 
-blp = Blueprint("api", __name__, url_prefix="/api/v1", description="Konsey API v1")
+blp = KonseyBlueprint("api", __name__, url_prefix="/api/v1", description="Konsey API v1")
 
 
 def _member(m) -> dict:

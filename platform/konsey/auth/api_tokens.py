@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
+from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from konsey import audit
+from konsey.errors import ValidationError
 from konsey.extensions import db
 from konsey.models import ApiToken, User
 from konsey.models.base import utcnow
+from konsey.models.users import SCOPE_READ_WRITE, TOKEN_SCOPES
 from konsey.validation import check_text
 
 PREFIX = "ksy_"
@@ -20,13 +25,41 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(actor: audit.Actor, user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a token for ``user``; returns the row and the secret (shown once)."""
+def create_token(
+    actor: audit.Actor,
+    user: User,
+    name: str,
+    *,
+    scope: str = SCOPE_READ_WRITE,
+    days: int | None = None,
+) -> tuple[ApiToken, str]:
+    """Create a token for ``user``; returns the row and the secret (shown once).
+
+    A token acts as its user (never more), for ``days`` (at most the
+    configured maximum), read-only or read-write.
+    """
     name = check_text(name, "name", max_length=100)
+    if scope not in TOKEN_SCOPES:
+        raise ValidationError(_("Choose read-only or read-write."), "scope")
+    maximum = current_app.config["API_TOKEN_MAX_DAYS"]
+    days = current_app.config["API_TOKEN_DEFAULT_DAYS"] if days is None else days
+    if not isinstance(days, int) or not 1 <= days <= maximum:
+        raise ValidationError(
+            _("A token lasts from 1 to %(n)d days.", n=maximum), "expires_in_days"
+        )
     secret = PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, name=name, prefix=secret[:10], token_hash=_hash(secret))
+    now = utcnow()
+    token = ApiToken(
+        user=user,
+        name=name,
+        prefix=secret[:10],
+        token_hash=_hash(secret),
+        scope=scope,
+        created_at=now,
+        expires_at=now + timedelta(days=days),
+    )
     db.session.add(token)
-    audit.record(actor, "token.create", user, token_name=name)
+    audit.record(actor, "token.create", user, token_name=name, scope=scope, days=days)
     return token, secret
 
 
@@ -36,16 +69,27 @@ def revoke_token(actor: audit.Actor, token: ApiToken) -> None:
         audit.record(actor, "token.revoke", token.user, token_name=token.name)
 
 
-def user_for_token(secret: str) -> User | None:
-    """The active user a bearer token belongs to, or None."""
+def token_for_secret(secret: str) -> ApiToken | None:
+    """The live token (not revoked, not expired, its user active), or None."""
     if not secret or not secret.startswith(PREFIX) or len(secret) > 200:
         return None
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(secret)))
-    if token is None or token.revoked_at is not None or not token.user.is_active:
-        return None
     now = utcnow()
+    if (
+        token is None
+        or token.revoked_at is not None
+        or token.is_expired(now)
+        or not token.user.is_active
+    ):
+        return None
     # Written at most once a minute, so reads through the API stay cheap.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         token.last_used_at = now
         db.session.commit()
-    return token.user
+    return token
+
+
+def user_for_token(secret: str) -> User | None:
+    """The active user a live bearer token belongs to, or None."""
+    token = token_for_secret(secret)
+    return token.user if token is not None else None

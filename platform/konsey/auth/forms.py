@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length
 
 
@@ -19,4 +19,11 @@ class NewPasswordForm(FlaskForm):
     confirm = PasswordField(
         _l("Repeat the new password"),
         validators=[InputRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+
+
+class SecondFactorForm(FlaskForm):
+    code = StringField(
+        _l("Code from your authenticator app, or a recovery code"),
+        validators=[InputRequired(), Length(max=64)],
     )

@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from konsey import audit
-from konsey.auth import links, services
-from konsey.auth.forms import ForgotPasswordForm, LoginForm, NewPasswordForm
+from konsey import policy
+from konsey.auth import links, services, throttle
+from konsey.auth.forms import ForgotPasswordForm, LoginForm, NewPasswordForm, SecondFactorForm
 from konsey.errors import ServiceError
 from konsey.extensions import db
 from konsey.forms import apply_service_error
 from konsey.mail.dispatch import dispatch_outbox
+from konsey.models import User
 from konsey.web import current_actor
 
 bp = Blueprint("auth", __name__)
@@ -29,6 +40,10 @@ def _safe_next(target: str | None) -> str:
     return url_for("groups.index")
 
 
+# How long the password step stays good while the second factor is awaited.
+SECOND_FACTOR_WINDOW = 300
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
@@ -40,23 +55,120 @@ def login():
             user = services.authenticate(current_actor(), form.email.data, form.password.data)
         except ServiceError as exc:
             form.form_errors.append(exc.message)
-            status = 401
+            status = 429 if isinstance(exc, throttle.Throttled) else 401
         else:
-            login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")))
+            if user.has_two_factor:
+                # Not logged in yet: only the proof of the first step is kept.
+                _fresh_session()
+                session["2fa"] = {
+                    "user": user.id,
+                    "remember": bool(form.remember.data),
+                    "at": int(time.time()),
+                    "next": request.args.get("next") or "",
+                }
+                return redirect(url_for("auth.second_factor"))
+            return _finish_login(user, bool(form.remember.data), request.args.get("next"))
     elif form.is_submitted():
         status = 400
     return render_template("auth/login.html", form=form), status
 
 
+def _fresh_session() -> None:
+    """Nothing from before the login survives in the cookie (session
+    fixation), except the language the visitor chose."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+def _finish_login(user, remember: bool, next_url: str | None):
+    _fresh_session()
+    services.begin_session(
+        current_actor(),
+        user,
+        user_agent=request.headers.get("User-Agent"),
+        remember=remember,
+    )
+    login_user(user, remember=remember)
+    return redirect(_safe_next(next_url))
+
+
+def _pending_user():
+    pending = session.get("2fa")
+    if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > SECOND_FACTOR_WINDOW:
+        return None, None
+    user = db.session.get(User, pending.get("user"))
+    if user is None or not user.is_active or not user.has_two_factor:
+        return None, None
+    return user, pending
+
+
+@bp.route("/login/2fa", methods=["GET", "POST"])
+def second_factor():
+    if current_user.is_authenticated:
+        return redirect(url_for("groups.index"))
+    user, pending = _pending_user()
+    if user is None:
+        session.pop("2fa", None)
+        flash(_("Please log in again."), "info")
+        return redirect(url_for("auth.login"))
+    form = SecondFactorForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.check_second_factor(current_actor(), user, form.code.data)
+        except ServiceError as exc:
+            form.form_errors.append(exc.message)
+            status = 429 if isinstance(exc, throttle.Throttled) else 401
+        else:
+            return _finish_login(user, pending["remember"], pending["next"])
+    elif form.is_submitted():
+        status = 400
+    return render_template("auth/second_factor.html", form=form), status
+
+
 @bp.post("/logout")
 @login_required
 def logout():
-    audit.record(current_actor(), "user.logout", current_user._get_current_object())
-    db.session.commit()
+    services.end_session(current_actor(), current_user._get_current_object())
     logout_user()
+    _fresh_session()
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
+
+
+# Endpoints a manager who must set up 2FA can still reach.
+_ENROLMENT_ENDPOINTS = {
+    "static",
+    "auth.logout",
+    "account.two_factor",
+    "account.two_factor_setup",
+    "account.two_factor_confirm",
+    "web.set_language",
+}
+
+
+@bp.before_app_request
+def _require_two_factor_for_managers():
+    """With REQUIRE_2FA_FOR_MANAGERS, admins and coordinators without 2FA
+    are sent to set it up before anything else."""
+    if not current_app.config.get("REQUIRE_2FA_FOR_MANAGERS"):
+        return None
+    if request.endpoint in _ENROLMENT_ENDPOINTS or not current_user.is_authenticated:
+        return None
+    if "Authorization" in request.headers and request.path.startswith("/api/"):
+        return None  # tokens are their own credential, made from a logged-in session
+    user = current_user._get_current_object()
+    if user.has_two_factor or not policy.can(user, policy.Action.ACTION_COUNCIL):
+        return None
+    if request.path.startswith("/api/"):
+        from konsey.web import json_error
+
+        message = _("Set up two-factor authentication on your account page first.")
+        return json_error(403, "two_factor_required", message)
+    flash(_("Your role requires two-factor authentication: please set it up now."), "info")
+    return redirect(url_for("account.two_factor"))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

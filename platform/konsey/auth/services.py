@@ -6,12 +6,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from konsey import audit
-from konsey.auth import links
+from konsey.auth import links, sessions, throttle, totp
 from konsey.auth.passwords import hash_password, needs_rehash, verify_password
 from konsey.errors import ValidationError
 from konsey.extensions import db
 from konsey.mail.outbox import queue_email
-from konsey.models import User
+from konsey.models import User, UserSession
 from konsey.models.base import utcnow
 from konsey.models.users import new_session_nonce
 from konsey.validation import check_password
@@ -31,10 +31,13 @@ def find_user_by_email(email: str) -> User | None:
 def authenticate(actor: audit.Actor, email: str, password: str) -> User:
     """The user with these credentials, or ValidationError(LOGIN_FAILED).
 
-    The password hash is verified even for an unknown email (against a dummy
-    hash) so both failures take the same time.
+    Throttled (429) while the account or the address is locked, before the
+    password is even looked at: the right password does not open a locked
+    account. The password hash is verified even for an unknown email
+    (against a dummy hash) so both failures take the same time.
     """
     user = find_user_by_email(email)
+    _check_throttle(actor, email, user)
     ok = verify_password(user.password_hash if user else None, password or "")
     if user is None or not ok or not user.is_active:
         if user is not None:
@@ -42,27 +45,72 @@ def authenticate(actor: audit.Actor, email: str, password: str) -> User:
                 actor, "user.login_failed", user, reason="password" if not ok else "inactive"
             )
             db.session.commit()
+        throttle.record_failure(email, actor.ip)
         raise ValidationError(str(LOGIN_FAILED), "password")
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
-    audit.record(audit.Actor(user, actor.ip), "user.login", user)
-    db.session.commit()
+        db.session.commit()
     return user
 
 
-def set_password(actor: audit.Actor, user: User, password: str, *, action: str) -> None:
-    """Set a new password and end every existing session of the user."""
+def _check_throttle(actor: audit.Actor, email: str, user: User | None) -> None:
+    try:
+        throttle.check(email, actor.ip)
+    except throttle.Throttled as exc:
+        audit.record(actor, "user.login_throttled", user, scope=exc.scope, seconds=exc.seconds)
+        db.session.commit()
+        raise
+
+
+def check_second_factor(actor: audit.Actor, user: User, code: str) -> None:
+    """The login's second step: a TOTP or recovery code, throttled like passwords."""
+    _check_throttle(actor, user.email, user)
+    if not user.is_active or not totp.accept(user, code):
+        audit.record(actor, "user.login_failed", user, reason="second_factor")
+        db.session.commit()
+        throttle.record_failure(user.email, actor.ip)
+        raise ValidationError(str(_l("The code is not correct.")), "code")
+    db.session.commit()
+
+
+def begin_session(actor: audit.Actor, user: User, *, user_agent: str | None, remember: bool) -> str:
+    """The login succeeded: a new server-side session; returns its token."""
+    throttle.clear_account(user.email)
+    user.last_login_at = utcnow()
+    token = sessions.start(user, ip=actor.ip, user_agent=user_agent, remember=remember)
+    audit.record(audit.Actor(user, actor.ip), "user.login", user)
+    db.session.commit()
+    return token
+
+
+def end_session(actor: audit.Actor, user: User) -> None:
+    """Log out: this device's session ends on the server."""
+    session_id = sessions.current_id(user)
+    row = db.session.get(UserSession, session_id) if session_id else None
+    if row is not None:
+        sessions.end(actor, row)
+    audit.record(actor, "user.logout", user)
+    db.session.commit()
+
+
+def set_password(
+    actor: audit.Actor, user: User, password: str, *, action: str, keep_session: int | None = None
+) -> None:
+    """Set a new password and end every session of the user (but ``keep_session``)."""
     check_password(password)
     user.password_hash = hash_password(password)
+    # Also invalidates outstanding reset and set-up links (links.py).
     user.session_nonce = new_session_nonce()
+    sessions.end_all(user, keep=keep_session)
     audit.record(actor, action, user)
 
 
 def change_password(actor: audit.Actor, user: User, current: str, new: str) -> None:
     if not verify_password(user.password_hash, current or ""):
         raise ValidationError(str(_l("The current password is not correct.")), "current_password")
-    set_password(actor, user, new, action="user.password_change")
+    set_password(
+        actor, user, new, action="user.password_change", keep_session=sessions.current_id(user)
+    )
     db.session.commit()
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import exists, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import joinedload
 
 from konsey.extensions import db
 from konsey.models import (
@@ -52,15 +52,56 @@ class LibraryFilter:
 
 
 def with_details(query):
+    """Who made it, where it is linked, its versions: one query. (The versions
+    are joined in: selectinload would take one more query per 500 documents.)"""
     return query.options(
         joinedload(Document.created_by),
         joinedload(Document.agenda_item).joinedload(AgendaItem.meeting),
-        selectinload(Document.versions).joinedload(DocumentVersion.uploaded_by),
+        joinedload(Document.versions).joinedload(DocumentVersion.uploaded_by),
     )
 
 
+@dataclass
+class LibraryPage:
+    documents: list[Document]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def has_next(self) -> bool:
+        return self.page * self.per_page < self.total
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
 def library(group: WorkingGroup, audience: DocumentAudience, f: LibraryFilter) -> list[Document]:
-    """The group's documents this audience may read, filtered and sorted."""
+    """The group's documents this audience may read, filtered and sorted (all of them)."""
+    return list(db.session.scalars(with_details(_library_query(group, audience, f))).unique())
+
+
+def library_page(
+    group: WorkingGroup,
+    audience: DocumentAudience,
+    f: LibraryFilter,
+    *,
+    page: int = 1,
+    per_page: int = 50,
+) -> LibraryPage:
+    """One page of ``library``: two queries (the count, the page) whatever the
+    size of the library, and a page that renders in constant time."""
+    query = _library_query(group, audience, f)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    page = max(1, min(page, -(-(total or 0) // per_page) or 1))
+    # With a LIMIT, SQLAlchemy joins the versions to the page, not to the library.
+    paged = query.limit(per_page).offset((page - 1) * per_page)
+    documents = db.session.scalars(with_details(paged)).unique()
+    return LibraryPage(list(documents), total or 0, page, per_page)
+
+
+def _library_query(group: WorkingGroup, audience: DocumentAudience, f: LibraryFilter):
     query = select(Document).where(Document.group_id == group.id, audience.condition())
     if f.kind:
         query = query.where(Document.kind == DocumentKind(f.kind))
@@ -88,7 +129,7 @@ def library(group: WorkingGroup, audience: DocumentAudience, f: LibraryFilter) -
         query = query.order_by(Document.title, Document.id)
     else:
         query = query.order_by(Document.created_at.desc(), Document.id.desc())
-    return list(db.session.scalars(with_details(query)).unique())
+    return query
 
 
 def deleted(group: WorkingGroup) -> list[Document]:
@@ -108,7 +149,11 @@ def deleted(group: WorkingGroup) -> list[Document]:
 def get_document(group: WorkingGroup | None, document_id: int, *, deleted=False):
     """The document (404 → None) when it is in ``group`` (if given), is not
     purged, and is not deleted (unless ``deleted``)."""
-    document = db.session.scalar(with_details(select(Document).where(Document.id == document_id)))
+    document = (
+        db.session.scalars(with_details(select(Document).where(Document.id == document_id)))
+        .unique()
+        .one_or_none()
+    )
     if document is None or document.purged_at is not None:
         return None
     if group is not None and document.group_id != group.id:

@@ -72,11 +72,19 @@ def too_large_message() -> str:
 
 
 def human_size(size: int) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1024
-    return str(size)
+    """A file size as people read it, in the page's language ("1,5 МБ")."""
+    from babel.units import format_unit
+    from flask_babel import get_locale
+
+    locale = get_locale() or "en"
+    if size < 1024:
+        return format_unit(size, "digital-byte", length="long", locale=locale)
+    value = float(size)
+    for unit in ("kilobyte", "megabyte", "gigabyte"):
+        value /= 1024
+        if value < 1024 or unit == "gigabyte":
+            break
+    return format_unit(value, f"digital-{unit}", length="short", format="#,##0.#", locale=locale)
 
 
 # Field checks ------------------------------------------------------------------

@@ -9,6 +9,7 @@ from flask_login import login_required
 from konsey.errors import ServiceError
 from konsey.extensions import db
 from konsey.forms import apply_service_error
+from konsey.htmx import fragment, is_htmx
 from konsey.meetings import agenda
 from konsey.meetings.forms import AgendaItemForm, ConfirmForm, MoveForm
 from konsey.meetings.routes import bp, load_meeting, meeting_page
@@ -121,7 +122,30 @@ def move_item(meeting_id: int, item_id: int):
     item = _item(meeting, item_id)
     form = MoveForm()
     if not form.validate_on_submit():
+        if is_htmx():
+            return _agenda_fragment(meeting_id, _("Move an item up or down."), 422)
         flash(_("Move an item up or down."), "error")
         return meeting_page(meeting, 422)
-    agenda.move_item(current_actor(), item, form.direction.data)
+    moved = agenda.move_item(current_actor(), item, form.direction.data)
+    if is_htmx():
+        title = item.title
+        notice = (
+            _("“%(title)s” is now item %(n)d.", title=title, n=item.position)
+            if moved
+            else _("“%(title)s” cannot move further.", title=title)
+        )
+        return _agenda_fragment(meeting_id, notice, focus=(item_id, form.direction.data))
     return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor=f"item-{item.id}"))
+
+
+def _agenda_fragment(meeting_id: int, notice: str, status: int = 200, focus=None):
+    """The agenda alone, reloaded in its new order (htmx)."""
+    meeting = load_meeting(meeting_id, Action.MEETING_MANAGE, agenda=True)
+    return fragment(
+        "meetings/_agenda.html",
+        status,
+        meeting=meeting,
+        can_manage=True,
+        notice=notice,
+        focus=focus,
+    )

@@ -17,6 +17,7 @@ from konsey import policy, timefmt
 from konsey.errors import ServiceError
 from konsey.extensions import db
 from konsey.forms import apply_service_error
+from konsey.htmx import fragment, is_htmx
 from konsey.minutes import agreement, queries, services
 from konsey.minutes.forms import (
     CirculateForm,
@@ -118,7 +119,7 @@ def _circulate_defaults(minutes: Minutes | None) -> CirculateForm:
     )
 
 
-def _page(meeting: Meeting, minutes: Minutes | None, status: int = 200, **forms):
+def _page(meeting: Meeting, minutes: Minutes | None, status: int = 200, notice=None, **forms):
     role = policy.role_in(current_user, meeting.group)
 
     def may(action, obj):
@@ -150,7 +151,11 @@ def _page(meeting: Meeting, minutes: Minutes | None, status: int = 200, **forms)
         can_sign=may(Action.MINUTES_SIGN, minutes),
         own=next((s for s in standing.states if s.state.id == own_state), None),
         deadline_passed=bool(minutes.comment_deadline and minutes.comment_deadline <= utcnow()),
+        notice=notice,
     )
+    if is_htmx() and "position_form" in forms:
+        # Only the position form is enhanced: its answer is the standing alone.
+        return fragment("minutes/_standing.html", status, **context)
     return render_template("minutes/page.html", **context), status
 
 
@@ -267,14 +272,16 @@ def position(meeting_id: int):
     except ServiceError as exc:
         return _refused(meeting, minutes, "position_form", form, exc)
     if minutes.status == MinutesStatus.AGREED:
-        return _done(
-            meeting_id,
-            _(
-                "Your position is recorded. Every participating member state agrees: "
-                "the minutes are agreed."
-            ),
+        message = _(
+            "Your position is recorded. Every participating member state agrees: "
+            "the minutes are agreed."
         )
-    return _done(meeting_id, _("Your position is recorded."))
+    else:
+        message = _("Your position is recorded.")
+    if is_htmx():
+        minutes = queries.minutes_of(meeting)
+        return _page(meeting, minutes, notice=message, position_form=PositionForm(formdata=None))
+    return _done(meeting_id, message)
 
 
 @bp.post("/meetings/<int:meeting_id>/minutes/decisions")

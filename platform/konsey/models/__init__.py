@@ -28,6 +28,7 @@ from konsey.models.minutes import (
 )
 from konsey.models.notifications import DigestRun, NotificationCursor
 from konsey.models.outbox import OutboxMessage, OutboxState
+from konsey.models.sessions import LoginThrottle, RecoveryCode, UserSession
 from konsey.models.states import MemberState, StateStatus
 from konsey.models.users import ApiToken, DigestFrequency, User
 
@@ -48,6 +49,7 @@ __all__ = [
     "Document",
     "DocumentKind",
     "DocumentVersion",
+    "LoginThrottle",
     "Meeting",
     "MeetingStatus",
     "MemberState",
@@ -61,10 +63,12 @@ __all__ = [
     "OutboxMessage",
     "OutboxState",
     "PositionKind",
+    "RecoveryCode",
     "Role",
     "StateStatus",
     "StoredFile",
     "User",
+    "UserSession",
     "Visibility",
     "WorkingGroup",
 ]

@@ -144,3 +144,8 @@ class ActionUpdate(db.Model):
 
     action: Mapped[ActionItem] = relationship(back_populates="updates")
     user: Mapped[User | None] = relationship()
+
+
+# The zones people use, read by the overdue rule (konsey.actions.overdue.Clock)
+# one index probe per zone; declared here, beside that rule's tables.
+Index("ix_user_account_timezone", User.timezone)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from konsey.extensions import db
@@ -43,6 +43,8 @@ class StoredFile(db.Model):
 
 class Document(db.Model):
     __tablename__ = "document"
+    # A page of the library, newest first, in index order.
+    __table_args__ = (Index("ix_document_group_created", "group_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(

@@ -6,7 +6,7 @@ import enum
 import secrets
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from konsey.extensions import db
@@ -19,6 +19,11 @@ class DigestFrequency(enum.StrEnum):
     IMMEDIATELY = "immediately"
     DAILY = "daily"
     WEEKLY = "weekly"
+
+
+SCOPE_READ_ONLY = "read-only"
+SCOPE_READ_WRITE = "read-write"
+TOKEN_SCOPES = (SCOPE_READ_ONLY, SCOPE_READ_WRITE)
 
 
 def new_session_nonce() -> str:
@@ -54,6 +59,12 @@ class User(db.Model):
     session_nonce: Mapped[str] = mapped_column(String(32), default=new_session_nonce)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # TOTP (RFC 6238) second factor: the base32 secret is set when enrolment
+    # starts and counts only once a code has confirmed it (totp_enabled_at).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last time step a code was accepted for: a code cannot be replayed.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     member_state: Mapped[MemberState | None] = relationship(lazy="joined")
     tokens: Mapped[list[ApiToken]] = relationship(
@@ -74,7 +85,10 @@ class User(db.Model):
         return False
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_nonce}"
+        # "<user id>:<session token>": the token names a live UserSession row
+        # (konsey.auth.sessions), set on the object when the session starts
+        # or is loaded. Without one the id matches no session.
+        return f"{self.id}:{getattr(self, 'session_token', '')}"
 
     # ----------------------------------------------------------------------
     @property
@@ -84,6 +98,10 @@ class User(db.Model):
     @property
     def has_password(self) -> bool:
         return self.password_hash is not None
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_enabled_at is not None and self.totp_secret is not None
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
@@ -105,9 +123,20 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Every token expires (konsey.auth.api_tokens caps the lifetime).
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # "read-only" tokens may only read (GET); "read-write" act as the user.
+    scope: Mapped[str] = mapped_column(String(10), default=SCOPE_READ_WRITE)
 
     user: Mapped[User] = relationship(back_populates="tokens")
 
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+    def is_expired(self, now: datetime | None = None) -> bool:
+        return (now or utcnow()) >= self.expires_at
+
+    @property
+    def is_read_only(self) -> bool:
+        return self.scope == SCOPE_READ_ONLY

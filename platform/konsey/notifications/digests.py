@@ -11,9 +11,11 @@ happen once, even if the run is repeated or killed half-way.
 from __future__ import annotations
 
 from collections import defaultdict
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask import current_app, has_request_context
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -126,25 +128,36 @@ def _run_batch(users: list[User], now: datetime, *, force: bool) -> int:
 
     pending = _pending_actions(group_ids, now)
     messages, runs = [], []
-    for uid, period in due.items():
-        user = users_by_id[uid]
-        digest = Digest(user, period)
-        for event in events:
-            role = roles[uid].get(event.group_id)
-            if role is None or not (period.start <= event.created_at < period.end):
-                continue
-            item = event_rules.describe(event, user, role, context)
-            if item is not None:
-                digest.groups[event.group_id].append(item)
-        for action, late in pending:
-            role = roles[uid].get(action.group_id)
-            if role is not None and event_rules.owes(action, user, role):
-                digest.groups[action.group_id].append(event_rules.due_item(action, late))
-        runs.append({"user_id": uid, "period": period.key, "items": digest.size, "created_at": now})
-        if digest.size:
-            messages.append(_compose(digest, groups))
+    with _email_context():
+        for uid, period in due.items():
+            user = users_by_id[uid]
+            digest = Digest(user, period)
+            for event in events:
+                role = roles[uid].get(event.group_id)
+                if role is None or not (period.start <= event.created_at < period.end):
+                    continue
+                item = event_rules.describe(event, user, role, context)
+                if item is not None:
+                    digest.groups[event.group_id].append(item)
+            for action, late in pending:
+                role = roles[uid].get(action.group_id)
+                if role is not None and event_rules.owes(action, user, role):
+                    digest.groups[action.group_id].append(event_rules.due_item(action, late))
+            runs.append(
+                {"user_id": uid, "period": period.key, "items": digest.size, "created_at": now}
+            )
+            if digest.size:
+                messages.append(_compose(digest, groups))
     _insert_runs(runs)
     return queue_many(messages)
+
+
+def _email_context():
+    """One request context for a whole batch (links need one): compose would
+    otherwise set one up and tear it down for every email."""
+    if has_request_context():
+        return nullcontext()
+    return current_app.test_request_context("/", base_url=current_app.config["BASE_URL"])
 
 
 def _pending_actions(group_ids, now: datetime) -> list[tuple[object, bool]]:
