@@ -50,6 +50,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(templates),
     )
     app.config.update(settings)
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     # Ids in URLs fit a database integer; a larger number is simply not found.
     app.url_map.converters["int"] = _DatabaseIntConverter
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)

@@ -145,6 +145,10 @@ def _account_security_settings() -> dict:
         # Coordinators and admins must set up TOTP before using anything else.
         "REQUIRE_2FA_FOR_MANAGERS": _bool(os.environ.get("KONSEY_REQUIRE_2FA_FOR_MANAGERS")),
         "TOTP_ISSUER": os.environ.get("KONSEY_TOTP_ISSUER", "Konsey"),
+        # Behind a TLS-terminating proxy: how many proxies' X-Forwarded-* headers
+        # to believe. Without it every client would share the proxy's address (one
+        # IP throttle for everyone) and HTTPS would look like HTTP (no HSTS).
+        "TRUSTED_PROXIES": _int("KONSEY_TRUSTED_PROXIES", 0),
     }
 
 

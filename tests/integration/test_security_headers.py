@@ -94,3 +94,47 @@ def test_configuration_makes_cookies_secure_under_https(monkeypatch, tmp_path, e
     assert settings["REMEMBER_COOKIE_SECURE"] is expected
     assert settings["SESSION_COOKIE_HTTPONLY"] and settings["REMEMBER_COOKIE_HTTPONLY"]
     assert settings["SESSION_COOKIE_SAMESITE"] == settings["REMEMBER_COOKIE_SAMESITE"] == "Lax"
+
+
+def _app_with(app, **overrides):
+    from konsey import create_app
+
+    keys = ("KONSEY_ENV", "TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "MAIL_FOLDER")
+    keys += ("MAIL_DELIVERY", "REDIS_URL", "SERVER_NAME", "BASE_URL")
+    return create_app({**{k: app.config[k] for k in keys}, **overrides})
+
+
+FORWARDED = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
+
+
+def test_behind_a_trusted_proxy_https_and_the_client_address_are_seen(app, ctx):
+    """KONSEY_TRUSTED_PROXIES=1: the proxy's X-Forwarded-* headers count, so
+    HSTS is sent and audit events (and the IP throttle) see the real client."""
+    import re
+
+    from sqlalchemy import select
+
+    from konsey.extensions import db
+    from konsey.models import AuditEvent
+
+    user = f.make_user("alice@kz.example.org", state=f.make_state("KZ"))
+    client = _app_with(app, TRUSTED_PROXIES=1).test_client()
+    page = client.get("/login", headers=FORWARDED)
+    assert page.headers["Strict-Transport-Security"].startswith("max-age=")
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.get_data(as_text=True))
+    response = client.post(
+        "/login",
+        data={"email": user.email, "password": "wrong", "csrf_token": token[1]},
+        # Over HTTPS, CSRF protection also wants a same-site Referer.
+        headers={**FORWARDED, "Referer": "https://konsey.test/login"},
+    )
+    assert response.status_code == 401  # the form again, with its message
+    db.session.expire_all()
+    ips = set(db.session.scalars(select(AuditEvent.ip).where(AuditEvent.action.like("%login%"))))
+    assert ips == {"203.0.113.7"}
+
+
+def test_forwarded_headers_are_ignored_without_a_trusted_proxy(app):
+    """Anyone can send X-Forwarded-For; believed only when configured."""
+    response = _app_with(app).test_client().get("/login", headers=FORWARDED)
+    assert "Strict-Transport-Security" not in response.headers
