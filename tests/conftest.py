@@ -183,7 +183,11 @@ def _clean_database(request):
         mail.unlink()
     with app.app_context():
         db.session.remove()
-        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        from konsey.models.documents import SEARCH_INDEX_TABLE
+
+        # The search index is not in the metadata, and SQLite's FTS5 table has no
+        # foreign key that would empty it with the documents.
+        tables = [SEARCH_INDEX_TABLE] + [t.name for t in reversed(db.metadata.sorted_tables)]
         # DELETE is quicker than TRUNCATE on PostgreSQL for a few rows.
         with db.engine.begin() as conn:
             for table in tables:

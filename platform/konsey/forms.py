@@ -20,6 +20,12 @@ def apply_service_error(form: FlaskForm, error: ServiceError) -> None:
         form.form_errors.append(error.message)
 
 
+def page_number(args) -> int:
+    """``?page=``: a list's page; anything that is not a sensible page is the first."""
+    value = args.get("page", "1")
+    return int(value) if value.isdigit() and 0 < int(value) < 100_000 else 1
+
+
 class TimezoneField(StringField):
     """An IANA zone name, typed with suggestions (datalist) and checked."""
 

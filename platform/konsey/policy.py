@@ -11,7 +11,9 @@ import enum
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select
+from flask import g, has_request_context, request
+from sqlalchemy import and_, event, or_, select
+from sqlalchemy.orm import Session
 
 from konsey.extensions import db
 from konsey.models import (
@@ -81,25 +83,67 @@ def _is_user(user) -> bool:
     return isinstance(user, User) and user.is_active
 
 
+# A page asks about the same user's roles many times (the route's check, the
+# navigation, the template's buttons): within one request they are read once.
+# The memo lives on the request (never on a longer-lived app context, so no
+# worker or CLI run sees stale roles) and is dropped whenever memberships or
+# documents are written or a transaction is rolled back.
+_MEMO = "_konsey_policy_memo"
+
+
+def _memo() -> dict | None:
+    if not has_request_context():
+        return None
+    owner = request._get_current_object()
+    memo = g.get(_MEMO)
+    if memo is None or memo[0] is not owner:
+        memo = (owner, {})
+        setattr(g, _MEMO, memo)
+    return memo[1]
+
+
+def forget() -> None:
+    """Drop what this request remembers about roles and readable documents."""
+    if has_request_context() and g.get(_MEMO) is not None:
+        g.pop(_MEMO)
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_on_write(session, _context):
+    changed = session.new | session.dirty | session.deleted
+    if any(isinstance(obj, Membership | Document) for obj in changed):
+        forget()
+
+
+@event.listens_for(Session, "after_bulk_update")
+@event.listens_for(Session, "after_bulk_delete")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_on_bulk_write_or_rollback(*_args):
+    forget()
+
+
 def role_in(user, group: WorkingGroup) -> Role | None:
     """The user's role in the group, or None when not a member."""
     if not _is_user(user):
         return None
-    return db.session.scalar(
-        select(Membership.role).where(
-            Membership.group_id == group.id, Membership.user_id == user.id
-        )
-    )
+    return roles_by_group(user).get(group.id)
 
 
 def roles_by_group(user) -> dict[int, Role]:
-    """All of the user's roles in one query (for lists of groups)."""
+    """All of the user's roles in one query (once per request)."""
     if not _is_user(user):
         return {}
+    memo = _memo()
+    key = ("roles", user.id)
+    if memo is not None and key in memo:
+        return dict(memo[key])
     rows = db.session.execute(
         select(Membership.group_id, Membership.role).where(Membership.user_id == user.id)
     )
-    return {row.group_id: row.role for row in rows}
+    roles = {row.group_id: row.role for row in rows}
+    if memo is not None:
+        memo[key] = roles
+    return dict(roles)
 
 
 def _group_of(obj) -> WorkingGroup:
@@ -225,14 +269,7 @@ def _owes(user: User, role: Role, item: ActionItem) -> bool:
 
 
 def _coordinates_any_group(user: User) -> bool:
-    return (
-        db.session.scalar(
-            select(Membership.id)
-            .where(Membership.user_id == user.id, Membership.role == Role.COORDINATOR)
-            .limit(1)
-        )
-        is not None
-    )
+    return Role.COORDINATOR in roles_by_group(user).values()
 
 
 def _is_member_state(user: User) -> bool:
@@ -328,9 +365,33 @@ class DocumentAudience:
     def may_read(self, document: Document) -> bool:
         # Asked of the database with the very condition the lists use, so a
         # page and a list can never disagree.
-        return (
+        memo = _memo()
+        key = ("readable", self, document.id)
+        if memo is not None and key in memo:
+            return memo[key]
+        readable = (
             db.session.scalar(
                 select(Document.id).where(Document.id == document.id, self.condition())
             )
             is not None
         )
+        if memo is not None:
+            memo[key] = readable
+        return readable
+
+    def load(self, query) -> Document | None:
+        """Run ``query`` for one document and, in the same query, ask whether this
+        audience may read it; ``may_read`` then answers from that within the
+        request (a page or a download reads the document once, not twice)."""
+        row = (
+            db.session.execute(query.add_columns(self.condition().label("readable")))
+            .unique()
+            .one_or_none()
+        )
+        if row is None:
+            return None
+        document, readable = row
+        memo = _memo()
+        if memo is not None:
+            memo[("readable", self, document.id)] = bool(readable)
+        return document

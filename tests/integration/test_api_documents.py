@@ -184,7 +184,7 @@ def test_too_large_is_413_with_a_message(client, world, app, files_dir):
     before, files_before = counts(), stored(files_dir)
     response = post_document(client.http, world, content=b"a" * 5000, name="big.txt")
     assert_error(response, 413, code="too_large", field="file")
-    assert "limit is 1000 bytes" in response.get_json()["error"]["message"]
+    assert "limit is 1,000 bytes" in response.get_json()["error"]["message"]
     response = post_document(client.http, world, content=b"a" * 3_000_000, name="big.txt")
     assert_error(response, 413, code="too_large", field="file")
     assert counts() == before and stored(files_dir) == files_before

@@ -3,7 +3,9 @@ filters, deletion and purge, and every way an upload can be refused."""
 
 from __future__ import annotations
 
+import html
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -312,10 +314,26 @@ def test_library_filters_and_sorts(client, world, ctx):
     assert titles(kind="nonsense", sort="nonsense", meeting="-1") == titles()
 
 
+def _fill_library(world, n: int, **kw) -> None:
+    """Documents "Paper 001"… until the library of ``wg`` holds ``n``."""
+    have = len(db.session.scalars(select(Document.id)).all())
+    for start in range(have, n, services.MAX_FILES_PER_UPLOAD):
+        end = min(n, start + services.MAX_FILES_PER_UPLOAD)
+        services.create_documents(
+            audit.Actor(user=world["users"]["delegate"]),
+            world["group"],
+            [services.Upload(_stream(b"p%d" % i), f"Paper {i:03}.txt") for i in range(start, end)],
+            title="",
+            kind=kw.get("kind", "report"),
+            language="en",
+            visibility="group",
+        )
+
+
 def test_library_page_runs_a_fixed_number_of_queries(client, world, count_queries):
     def queries_for(n):
-        while len(db.session.scalars(select(Document.id)).all()) < n:
-            doc = _make(world, f"Paper {n}-{len(db.session.scalars(select(Document.id)).all())}")
+        _fill_library(world, n)
+        for doc in db.session.scalars(select(Document).order_by(Document.id.desc()).limit(3)):
             services.add_version(
                 audit.Actor(user=world["users"]["head"]),
                 doc,
@@ -323,12 +341,106 @@ def test_library_page_runs_a_fixed_number_of_queries(client, world, count_querie
                 language="ru",
             )
         with count_queries() as statements:
-            response = client.get("/groups/wg/documents")
+            response = client.get("/groups/wg/documents?page=2")
         assert response.status_code == 200
         return len(statements)
 
     login_as(client, world, "delegate")
-    assert queries_for(3) == queries_for(50)
+    assert queries_for(10) == queries_for(120)
+
+
+def _titles(page: str) -> list[str]:
+    return re.findall(r'/documents/\d+">([^<]+)</a>', page)
+
+
+def _pager_links(page: str) -> dict[str, str]:
+    [pager] = re.findall(r'<nav class="pager".*?</nav>', page, re.S)
+    return {
+        rel: html.unescape(href) for href, rel in re.findall(r'href="([^"]+)" rel="(\w+)"', pager)
+    }
+
+
+def test_library_pages_keep_the_filters(client, world):
+    _fill_library(world, 61)  # the "Matrix paper" working paper, and reports Paper 001…060
+    login_as(client, world, "delegate")
+    first = client.get("/groups/wg/documents?kind=report&sort=title").get_data(as_text=True)
+    assert "60 documents" in first and "Page 1 of 2" in first
+    assert _titles(first)[:2] == ["Paper 001", "Paper 002"]
+    assert len(_titles(first)) == 50
+    links = _pager_links(first)
+    assert set(links) == {"next"}
+    assert parse_qs(urlsplit(links["next"]).query) == {
+        "kind": ["report"],
+        "sort": ["title"],
+        "page": ["2"],
+    }
+
+    second = client.get(links["next"]).get_data(as_text=True)
+    assert "Page 2 of 2" in second
+    assert _titles(second) == [f"Paper {i:03}" for i in range(51, 61)]
+    assert set(_pager_links(second)) == {"prev"}
+    assert "page=1" in _pager_links(second)["prev"]
+
+    # A short library has no pager at all.
+    only = client.get("/groups/wg/documents?kind=presentation").get_data(as_text=True)
+    assert 'class="pager"' not in only and "0 documents" in only
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "1.5", "", "99999999999999999999"])
+def test_odd_page_numbers_show_the_first_page(client, world, page):
+    _fill_library(world, 55)
+    login_as(client, world, "delegate")
+    response = client.get(f"/groups/wg/documents?sort=title&page={page}")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "Page 1 of 2" in body and _titles(body)[0] == "Matrix paper"
+
+
+def test_a_page_past_the_end_shows_the_last_page(client, world):
+    _fill_library(world, 55)
+    login_as(client, world, "delegate")
+    body = client.get("/groups/wg/documents?sort=title&page=999").get_data(as_text=True)
+    assert "Page 2 of 2" in body
+    assert _titles(body) == [f"Paper {i:03}" for i in range(50, 55)]
+
+
+def test_library_agenda_filter_lists_only_nearby_meetings(client, world, ctx):
+    """Every meeting is offered, but agenda items only of the chosen meeting or
+    of the meetings around today: a group's whole history would be hundreds."""
+    from datetime import timedelta
+
+    from konsey.models import AgendaItem, Meeting
+    from konsey.models.base import utcnow
+
+    now = utcnow()
+    meetings = {}
+    for name, days in [("Old", -400), ("Last", -30), ("Before last", -60), ("Next", 20)]:
+        meeting = Meeting(
+            group=world["group"], title=f"{name} meeting", starts_at=now + timedelta(days=days)
+        )
+        meeting.agenda.append(AgendaItem(position=1, title=f"{name} item"))
+        db.session.add(meeting)
+        meetings[name] = meeting
+    db.session.commit()
+    old_item = meetings["Old"].agenda[0].id
+    login_as(client, world, "delegate")
+
+    def options(**args):
+        page = client.get("/groups/wg/documents", query_string=args).get_data(as_text=True)
+        [meeting_select] = re.findall(r'<select id="f-meeting".*?</select>', page, re.S)
+        [item_select] = re.findall(r'<select id="f-item".*?</select>', page, re.S)
+        return re.findall(r">([^<]+ meeting)", meeting_select), re.findall(
+            r"\. ([^<]+ item)</option>", item_select
+        )
+
+    offered_meetings, items = options()
+    assert {"Old meeting", "Last meeting", "Before last meeting", "Next meeting"} <= set(
+        offered_meetings
+    )
+    assert sorted(items) == ["Before last item", "Last item", "Next item"]
+    assert options(meeting=meetings["Old"].id)[1] == ["Old item"]
+    # An item chosen by its address stays shown (and selected).
+    assert "Old item" in options(agenda_item=old_item)[1]
 
 
 def test_a_document_of_another_group_or_a_missing_version_is_not_found(client, world):

@@ -133,7 +133,6 @@ def _empty_everything(files_dir) -> None:
 
 
 def test_same_seed_same_data(generate, ctx, files_dir):
-    _empty_everything(files_dir)  # SQLite's FTS table outlives the per-test cleanup
     assert generate(*SMALL).exit_code == 0
     first = _dump()
     assert len(first["action_update"]) > 40

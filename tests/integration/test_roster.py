@@ -41,7 +41,7 @@ def add_form(user, role: str, state=None) -> dict[str, str]:
     """The "add a member" form; the delegation defaults to the person's own state."""
     if state is None:
         state = user.member_state
-    return {"user": str(user.id), "member_state": str(state.id if state else 0), "role": role}
+    return {"email": user.email, "member_state": str(state.id if state else 0), "role": role}
 
 
 def assert_refused(response, status: int, message: str, group, before: dict[str, Role]):
@@ -151,9 +151,48 @@ def test_managers_see_the_forms(client, w, manager):
     text = page_text(response)
     assert "Add a member" in text
     assert "Change role" in text
-    # Only people not yet in the group are offered.
-    assert "Aigerim New <new@kz.example.org> — KZ" in text
-    assert "Dana Delegate <dana@kz.example.org>" not in text
+    page = response.get_data(as_text=True)
+    [email_input] = re.findall(r'<input[^>]*id="email"[^>]*>', page)
+    assert 'type="email"' in email_input and 'list="people"' in email_input
+    assert '<label for="email">Email of the person</label>' in page
+    # Suggested: people of the group's states and the secretariat not yet in it.
+    suggested = dict(re.findall(r'<option value="([^"]+@[^"]+)">([^<]+)</option>', page))
+    assert suggested["new@kz.example.org"] == "Aigerim New — KZ"
+    assert suggested["clerk@secretariat.example.org"] == "Secretariat Clerk"
+    assert "dana@kz.example.org" not in suggested  # already a member
+
+
+def test_suggestions_are_the_groups_states_only_and_capped(client, w, monkeypatch):
+    from konsey.groups import queries
+
+    tr = f.make_state("TR", "Turkey", tz="Europe/Istanbul")
+    f.make_user("new@tr.example.org", name="Ayse Outside", state=tr)
+    gone = f.make_user("gone@kz.example.org", name="Gone Person", state=w.kz)
+    gone.is_active_account = False
+    db.session.commit()
+    client.login(w.coordinator.email)
+
+    def suggested():
+        page = client.get("/groups/cyber/roster").get_data(as_text=True)
+        return re.findall(r'<option value="([^"]+@[^"]+)">', page)
+
+    everyone = suggested()
+    assert "new@tr.example.org" not in everyone  # Turkey has no delegation here
+    assert "gone@kz.example.org" not in everyone
+    assert len(everyone) == 5
+    monkeypatch.setattr(queries, "SUGGESTIONS", 2)
+    assert suggested() == everyone[:2]
+    # Someone not suggested can still be added by typing the address.
+    before = roster_of(w.group)
+    response = client.post("/groups/cyber/roster", add_form(w.kz_new, "delegate"))
+    assert response.status_code == 302
+    assert roster_of(w.group) == {**before, "new@kz.example.org": Role.DELEGATE}
+
+
+def test_email_is_matched_whatever_its_case_and_spaces(coordinator_client, w):
+    form = {**add_form(w.az_new, "delegate"), "email": "  New@AZ.Example.org "}
+    assert coordinator_client.post("/groups/cyber/roster", form).status_code == 302
+    assert roster_of(w.group)["new@az.example.org"] == Role.DELEGATE
 
 
 def test_demo_groups_show_their_delegations(demo, client):
@@ -267,7 +306,7 @@ def test_delegate_only_in_own_states_delegation(coordinator_client, w):
 def test_member_state_person_cannot_be_added_to_secretariat(coordinator_client, w):
     before = roster_of(w.group)
     response = coordinator_client.post(
-        "/groups/cyber/roster", {"user": str(w.kz_new.id), "member_state": "0", "role": "observer"}
+        "/groups/cyber/roster", {"email": w.kz_new.email, "member_state": "0", "role": "observer"}
     )
     assert_refused(
         response,
@@ -366,19 +405,26 @@ def test_deactivated_person_cannot_be_added(coordinator_client, w):
     assert_refused(response, 422, "This account is deactivated.", w.group, before)
 
 
-def test_unknown_person_is_refused(coordinator_client, w):
-    before = roster_of(w.group)
-    for user in ["999999", "0", "somebody"]:
-        response = coordinator_client.post(
-            "/groups/cyber/roster", {"user": user, "member_state": "0", "role": "observer"}
-        )
-        assert response.status_code == 422
-        assert 'id="user-error"' in response.get_data(as_text=True)
-        assert roster_of(w.group) == before
+@pytest.mark.parametrize(
+    ("email", "message"),
+    [
+        ("nobody@example.org", "No account has this email address."),
+        ("somebody", "Enter a valid email address."),
+        ("", "This field is required."),
+        ("x" * 250 + "@example.org", "Field cannot be longer than 254 characters."),
+    ],
+)
+def test_unknown_person_is_refused(coordinator_client, w, email, message):
+    before, events = roster_of(w.group), audit_count()
     response = coordinator_client.post(
-        "/groups/cyber/roster", {"user": "999999", "member_state": "0", "role": "observer"}
+        "/groups/cyber/roster", {"email": email, "member_state": "0", "role": "observer"}
     )
-    assert "Choose a person from the list." in page_text(response)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert re.search(r'<p class="error" id="email-error">[^<]*' + re.escape(message), page)
+    assert 'aria-invalid="true"' in page
+    assert roster_of(w.group) == before
+    assert audit_count() == events
 
 
 def test_unknown_role_is_refused(coordinator_client, w):

@@ -25,7 +25,11 @@ class ChangePasswordForm(FlaskForm):
 
 
 class TokenForm(FlaskForm):
-    name = StringField(_l("Token name"), validators=[InputRequired(), Length(max=100)])
+    # Its own id: the profile form on the same page has a field "name" too,
+    # and two id="name" would tie both labels to the profile's field.
+    name = StringField(
+        _l("Token name"), validators=[InputRequired(), Length(max=100)], id="token-name"
+    )
     scope = SelectField(
         _l("Access"),
         choices=[

@@ -111,8 +111,3 @@ def parse_date(value: str, field: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise ValidationError(_("Enter a date as YYYY-MM-DD."), field) from None
-
-
-def page_number(args) -> int:
-    value = args.get("page", "1")
-    return int(value) if value.isdigit() and 0 < int(value) < 100_000 else 1

@@ -14,7 +14,6 @@ from konsey.actions.choices import action_form, document_choices
 from konsey.actions.export import actions_csv, source_label
 from konsey.actions.forms import (
     UpdateForm,
-    page_number,
     parse_filter,
     status_choices,
 )
@@ -22,7 +21,7 @@ from konsey.actions.labels import PRIORITY_LABELS, STATUS_LABELS
 from konsey.actions.overdue import Clock, is_overdue
 from konsey.errors import ServiceError
 from konsey.extensions import db
-from konsey.forms import apply_service_error
+from konsey.forms import apply_service_error, page_number
 from konsey.groups.queries import get_group
 from konsey.htmx import fragment, is_htmx
 from konsey.models import (

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import contains_eager
 
 from konsey import audit
 from konsey.extensions import db
@@ -82,7 +83,13 @@ def load(user_id: int, token: str) -> User | None:
     """The active user whose live session this is, or None."""
     if not token or len(token) > 100:
         return None
-    row = db.session.scalar(select(UserSession).where(UserSession.token_hash == _hash(token)))
+    # The session and its user in one query: this runs on every request.
+    row = db.session.scalar(
+        select(UserSession)
+        .join(UserSession.user)
+        .options(contains_eager(UserSession.user).joinedload(User.member_state))
+        .where(UserSession.token_hash == _hash(token))
+    )
     if row is None or row.user_id != user_id or not is_live(row):
         return None
     user = row.user

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import exists, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from konsey.extensions import db
 from konsey.models import (
@@ -146,14 +147,21 @@ def deleted(group: WorkingGroup) -> list[Document]:
     return list(db.session.scalars(with_details(query)).unique())
 
 
-def get_document(group: WorkingGroup | None, document_id: int, *, deleted=False):
+def get_document(
+    group: WorkingGroup | None,
+    document_id: int,
+    *,
+    deleted=False,
+    audience: DocumentAudience | None = None,
+):
     """The document (404 → None) when it is in ``group`` (if given), is not
-    purged, and is not deleted (unless ``deleted``)."""
-    document = (
-        db.session.scalars(with_details(select(Document).where(Document.id == document_id)))
-        .unique()
-        .one_or_none()
-    )
+    purged, and is not deleted (unless ``deleted``). With ``audience``, the same
+    query also answers the policy's "may this audience read it?"."""
+    query = with_details(select(Document).where(Document.id == document_id))
+    if audience is not None:
+        document = audience.load(query)
+    else:
+        document = db.session.scalars(query).unique().one_or_none()
     if document is None or document.purged_at is not None:
         return None
     if group is not None and document.group_id != group.id:
@@ -165,6 +173,52 @@ def get_document(group: WorkingGroup | None, document_id: int, *, deleted=False)
 
 def get_version(document: Document, number: int) -> DocumentVersion | None:
     return next((v for v in document.versions if v.number == number), None)
+
+
+@dataclass
+class FilterChoices:
+    meetings: list[Meeting]
+    agenda_items: list[AgendaItem]
+
+
+# Agenda items offered by the library's filter when no meeting is chosen: those of
+# the meetings around today (a group has hundreds of items over the years).
+RECENT_PAST_MEETINGS = 2
+UPCOMING_MEETINGS = 1
+
+
+def filter_choices(group: WorkingGroup, f: LibraryFilter, now: datetime) -> FilterChoices:
+    """The meeting and agenda-item options of the library's filter; two queries.
+
+    Every meeting of the group is offered (a few a year); agenda items only of
+    the chosen meeting, or else of the meetings nearest to ``now``, plus the
+    item already chosen, so the list stays short whatever the group's history.
+    """
+    meetings = list(
+        db.session.scalars(
+            select(Meeting)
+            .where(Meeting.group_id == group.id)
+            .order_by(Meeting.starts_at.desc().nulls_first(), Meeting.id.desc())
+        )
+    )
+    if f.meeting:
+        shown = {f.meeting}
+    else:
+        past = [m for m in meetings if m.starts_at is not None and m.starts_at <= now]
+        upcoming = [m for m in meetings if m.starts_at is not None and m.starts_at > now]
+        shown = {m.id for m in past[:RECENT_PAST_MEETINGS]}
+        shown |= {m.id for m in upcoming[-UPCOMING_MEETINGS:]}
+    wanted = AgendaItem.meeting_id.in_(shown)
+    if f.agenda_item:
+        wanted = or_(wanted, AgendaItem.id == f.agenda_item)
+    items = db.session.scalars(
+        select(AgendaItem)
+        .join(AgendaItem.meeting)
+        .where(Meeting.group_id == group.id, wanted)
+        .options(contains_eager(AgendaItem.meeting))
+        .order_by(Meeting.starts_at.desc().nulls_first(), Meeting.id.desc(), AgendaItem.position)
+    )
+    return FilterChoices(meetings=meetings, agenda_items=list(items))
 
 
 def agenda_items(group: WorkingGroup) -> list[AgendaItem]:

@@ -29,8 +29,9 @@ from konsey.documents.forms import (
 )
 from konsey.errors import ServiceError, ValidationError
 from konsey.extensions import db
-from konsey.forms import apply_service_error
+from konsey.forms import apply_service_error, page_number
 from konsey.groups.queries import get_group
+from konsey.models.base import utcnow
 from konsey.policy import Action, DocumentAudience
 from konsey.web import current_actor, require
 
@@ -80,7 +81,8 @@ def _load_document(slug: str, document_id: int, action: Action, *, deleted=False
     group = get_group(slug)
     if group is None:
         abort(404)
-    document = queries.get_document(group, document_id, deleted=deleted)
+    audience = DocumentAudience.of(current_user) if action == Action.DOCUMENT_VIEW else None
+    document = queries.get_document(group, document_id, deleted=deleted, audience=audience)
     if document is None:
         abort(404)
     require(action, document)
@@ -101,17 +103,22 @@ def _uploads(field: str = "file") -> list[services.Upload]:
 def library(slug: str):
     group = _load_group(slug, Action.GROUP_VIEW)
     filters = queries.LibraryFilter.from_args(request.args)
-    documents = queries.library(group, DocumentAudience.of(current_user), filters)
+    page = queries.library_page(
+        group, DocumentAudience.of(current_user), filters, page=page_number(request.args)
+    )
+    choices = queries.filter_choices(group, filters, utcnow())
     return render_template(
         "documents/library.html",
         group=group,
-        documents=documents,
+        page=page,
+        documents=page.documents,
         filters=filters,
         kind_labels=KIND_LABELS,
         visibility_labels=VISIBILITY_LABELS,
         languages=current_app.config["DOCUMENT_LANGUAGES"],
         language_name=language_name,
-        agenda_items=queries.agenda_items(group),
+        meetings=choices.meetings,
+        agenda_items=choices.agenda_items,
         states=queries.uploader_states(group),
         can_upload=policy.can(current_user, Action.DOCUMENT_UPLOAD, group),
         can_delete=policy.can(current_user, Action.DOCUMENT_DELETE, group),

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField
-from wtforms.validators import InputRequired
+from wtforms import EmailField, SelectField
+from wtforms.validators import InputRequired, Length
 
 from konsey.models import Role
 
@@ -19,11 +19,10 @@ def role_choices():
 
 
 class AddMemberForm(FlaskForm):
-    # The list offers people not yet in the group; anyone else is checked by
-    # the service, which says why (already a member, deactivated…).
-    user = SelectField(
-        _l("Person"), coerce=int, validators=[InputRequired()], validate_choice=False
-    )
+    # Typed, not picked from a list of every account (thousands); a datalist
+    # suggests likely people. The service says why anyone else is refused
+    # (no such account, already a member, deactivated…).
+    email = EmailField(_l("Email of the person"), validators=[InputRequired(), Length(max=254)])
     member_state = SelectField(_l("Delegation"), coerce=int, default=0)
     role = SelectField(_l("Role"), validators=[InputRequired()])
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from konsey.extensions import db
@@ -54,15 +54,43 @@ def roster(group: WorkingGroup) -> Roster:
             continue
         delegation = by_state.setdefault(m.member_state_id, Delegation(state=m.member_state))
         delegation.members.setdefault(m.role, []).append(m)
-    delegations = sorted(
-        by_state.values(),
-        key=lambda d: (
-            d.state is None,
-            not (d.state and d.state.is_member),
-            d.state.name if d.state else "",
-        ),
-    )
+    delegations = sorted(by_state.values(), key=lambda d: _delegation_order(d.state))
     return Roster(coordinators=coordinators, delegations=delegations)
+
+
+@dataclass
+class DelegationSummary:
+    state: MemberState | None  # None: guests without a state
+    people: int
+    head_name: str | None
+
+
+def delegation_summaries(group: WorkingGroup) -> list[DelegationSummary]:
+    """Per delegation, its head and its size, for the group's dashboard: one
+    query, one row per member state, however large the delegations."""
+    per_state = (
+        select(
+            Membership.member_state_id.label("state_id"),
+            func.count().label("people"),
+            func.max(case((Membership.role == Role.HEAD, User.name))).label("head_name"),
+        )
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.group_id == group.id, Membership.role != Role.COORDINATOR)
+        .group_by(Membership.member_state_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(MemberState, per_state.c.people, per_state.c.head_name)
+        .select_from(per_state)
+        .outerjoin(MemberState, MemberState.id == per_state.c.state_id)
+    ).all()
+    summaries = [DelegationSummary(state, people, head) for state, people, head in rows]
+    return sorted(summaries, key=lambda d: _delegation_order(d.state))
+
+
+def _delegation_order(state: MemberState | None):
+    # Member states by name, then observer states, then guests without a state.
+    return (state is None, not (state and state.is_member), state.name if state else "")
 
 
 def groups_with_counts() -> list[tuple[WorkingGroup, int]]:
@@ -79,14 +107,27 @@ def groups_with_counts() -> list[tuple[WorkingGroup, int]]:
     return [(group, n) for group, n in rows]
 
 
+SUGGESTIONS = 200
+
+
 def candidates_for(group: WorkingGroup) -> list[User]:
-    """Active users not yet in the group (for the "add member" form)."""
+    """Suggestions for the "add member" form: active people of the group's
+    member states, or of the secretariat, not yet in the group (at most ``SUGGESTIONS``;
+    anyone else can still be added by typing their email)."""
     in_group = select(Membership.user_id).where(Membership.group_id == group.id)
+    states = select(Membership.member_state_id).where(
+        Membership.group_id == group.id, Membership.member_state_id.is_not(None)
+    )
     return list(
         db.session.scalars(
             select(User)
-            .where(User.is_active_account.is_(True), User.id.not_in(in_group))
-            .order_by(User.name)
+            .where(
+                User.is_active_account.is_(True),
+                User.id.not_in(in_group),
+                or_(User.member_state_id.in_(states), User.member_state_id.is_(None)),
+            )
+            .order_by(User.name, User.id)
+            .limit(SUGGESTIONS)
         )
     )
 

@@ -20,7 +20,7 @@ from konsey.groups.forms import (
     role_choices,
 )
 from konsey.meetings import queries as meeting_queries
-from konsey.models import MemberState, User
+from konsey.models import MemberState
 from konsey.policy import Action
 from konsey.web import current_actor, require
 
@@ -53,11 +53,10 @@ def index():
 @login_required
 def home(slug: str):
     group = _load(slug, Action.GROUP_VIEW)
-    roster = queries.roster(group)
     return render_template(
         "groups/home.html",
         group=group,
-        roster=roster,
+        delegations=queries.delegation_summaries(group),
         my_role=policy.role_in(current_user, group),
         role_labels=ROLE_LABELS,
         next_meeting=meeting_queries.next_meeting(group),
@@ -66,10 +65,6 @@ def home(slug: str):
 
 def _add_form(group, formdata=True):
     form = AddMemberForm() if formdata else AddMemberForm(formdata=None)
-    form.user.choices = [
-        (u.id, f"{u.name} <{u.email}>" + (f" — {u.member_state.code}" if u.member_state else ""))
-        for u in queries.candidates_for(group)
-    ]
     states = db.session.scalars(select(MemberState).order_by(MemberState.name)).all()
     form.member_state.choices = [(0, _("Secretariat / no member state"))] + [
         (s.id, s.name) for s in states
@@ -87,6 +82,7 @@ def _roster_page(group, add_form=None, status=200):
             roster=queries.roster(group),
             can_manage=can_manage,
             add_form=add_form or (_add_form(group, formdata=False) if can_manage else None),
+            suggestions=queries.candidates_for(group) if can_manage else [],
             role_form=ChangeRoleForm(formdata=None),
             remove_form=RemoveMemberForm(formdata=None),
             role_choices=role_choices(),
@@ -110,11 +106,8 @@ def add_member(slug: str):
     form = _add_form(group)
     if not form.validate_on_submit():
         return _roster_page(group, add_form=form, status=422)
-    user = db.session.get(User, form.user.data)
-    if user is None:
-        form.user.errors.append(_("Choose a person from the list."))
-        return _roster_page(group, add_form=form, status=422)
     try:
+        user = services.find_person(form.email.data)
         services.add_member(
             current_actor(),
             group,

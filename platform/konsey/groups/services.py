@@ -9,6 +9,7 @@ from konsey import audit
 from konsey.errors import Conflict, NotFound, ValidationError
 from konsey.extensions import db
 from konsey.models import Membership, Role, User, WorkingGroup
+from konsey.validation import normalize_email
 
 
 def check_role(value: str) -> Role:
@@ -21,7 +22,7 @@ def check_role(value: str) -> Role:
 def _check_fits(group: WorkingGroup, user: User, role: Role, *, exclude: Membership | None):
     """The rules of a roster, in one place; raise with a clear message."""
     if not user.is_active:
-        raise ValidationError(_("This account is deactivated."), "user")
+        raise ValidationError(_("This account is deactivated."), "email")
     state = user.member_state
     if role == Role.COORDINATOR and state is not None:
         raise ValidationError(
@@ -59,6 +60,16 @@ def _check_fits(group: WorkingGroup, user: User, role: Role, *, exclude: Members
             )
 
 
+def find_person(email: str) -> User:
+    """The account with this email address (deactivated ones too: adding them
+    is refused with that reason), or ValidationError naming the field."""
+    address = normalize_email(email, "email")
+    user = db.session.scalar(select(User).where(User.email == address))
+    if user is None:
+        raise ValidationError(_("No account has this email address."), "email")
+    return user
+
+
 _OWN_STATE = object()
 
 
@@ -89,7 +100,7 @@ def add_member(
         select(Membership).where(Membership.group_id == group.id, Membership.user_id == user.id)
     )
     if existing is not None:
-        raise Conflict(_("%(name)s is already in this group.", name=user.name), "user")
+        raise Conflict(_("%(name)s is already in this group.", name=user.name), "email")
     _check_fits(group, user, role, exclude=None)
     membership = Membership(group=group, user=user, role=role, member_state_id=user.member_state_id)
     db.session.add(membership)
