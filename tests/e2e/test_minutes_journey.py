@@ -1,0 +1,115 @@
+"""Journey 3: minutes circulated, a reservation, a new version that all four
+member states agree to, signed — and then frozen."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.ui import shoot
+
+MEETING = "Meeting of the Sub-Working Group on Cyber Security"
+HEADS = {
+    "AZ": "head.az@az.example.org",
+    "KZ": "head.kz@kz.example.org",
+    "KG": "head.kg@kg.example.org",
+    "TR": "head.tr@tr.example.org",
+}
+RESERVATION = "Kyrgyzstan reserves its position on the second paragraph."
+VERSION_2 = (
+    "# Sub-Working Group on Cyber Security: minutes\n\n"
+    "Istanbul, 8 November 2017. The delegations exchanged their national experience "
+    "on incident response and prepared proposals for the Ministers.\n"
+)
+
+
+def positions(page: Page):
+    return page.get_by_role("region", name="Member states’ positions")
+
+
+def state_row(page: Page, code: str):
+    return (
+        positions(page)
+        .get_by_role("row")
+        .filter(has=page.get_by_role("rowheader", name=re.compile(rf"^{code}\b")))
+    )
+
+
+def record_position(page: Page, url: str, version: int, reservation: str = "") -> None:
+    page.goto(url)
+    mine = page.get_by_role("region", name=f"Your state’s position on version {version}")
+    if reservation:
+        mine.get_by_label("Reservation", exact=True).check()
+        mine.get_by_label("Reservation (required for a reservation)").fill(reservation)
+    else:
+        mine.get_by_label("Agree", exact=True).check()
+    mine.get_by_role("button", name=f"Record the position on version {version}").click()
+
+
+def test_journey_3_minutes_agreed_signed_and_frozen(open_page):
+    coordinator = open_page("coordinator@secretariat.example.org")
+    coordinator.goto("/groups/cyber-security/minutes")
+    coordinator.get_by_role("link", name=re.compile(MEETING)).first.click()
+    url = coordinator.url
+    expect(coordinator.get_by_text("Draft", exact=True)).to_be_visible()
+
+    deadline = date.today() + timedelta(days=10)
+    coordinator.get_by_label("Comment deadline: date").fill(deadline.isoformat())
+    coordinator.get_by_label("Comment deadline: time").fill("18:00")
+    coordinator.get_by_role("button", name="Circulate version 1").click()
+    expect(coordinator.get_by_text("Circulated for comments and positions").first).to_be_visible()
+
+    heads = {}
+    for code, email in HEADS.items():
+        heads[code] = open_page(email)
+        record_position(heads[code], url, 1, RESERVATION if code == "KG" else "")
+        expect(state_row(heads[code], code)).to_contain_text(
+            "Reservation" if code == "KG" else "Agreed"
+        )
+    expect(state_row(heads["TR"], "KG")).to_contain_text(RESERVATION)
+    expect(positions(heads["TR"])).to_contain_text("3 of 4 participating member states agree.")
+    shoot(heads["TR"], "minutes-with-reservation")
+    shoot(heads["TR"], "minutes-positions", positions(heads["TR"]))
+
+    coordinator.goto(url)
+    coordinator.get_by_label("Text of the minutes (Markdown)").fill(VERSION_2)
+    coordinator.get_by_label("What changed (optional)").fill("Second paragraph made precise.")
+    coordinator.get_by_role("button", name="Save the version").click()
+    replaced = coordinator.get_by_text(re.compile("Version 2 replaced version 1"))
+    expect(replaced.first).to_be_visible()
+    for code in HEADS:
+        expect(state_row(coordinator, code)).to_contain_text("Pending")
+    expect(state_row(coordinator, "KG")).to_contain_text("Earlier: Reservation on version 1")
+
+    for code, page in heads.items():
+        record_position(page, url, 2)
+        expect(state_row(page, code)).to_contain_text("Agreed")
+    expect(positions(heads["TR"])).to_contain_text("4 of 4 participating member states agree.")
+    expect(heads["TR"].get_by_text("Agreed by every participating member state")).to_be_visible()
+
+    coordinator.goto(url)
+    coordinator.get_by_role("button", name="Sign version 2").click()
+    expect(coordinator.get_by_text("Signed", exact=True).first).to_be_visible()
+    facts = coordinator.locator("main dl").first
+    expect(facts).to_contain_text("Project Director (Secretariat)")
+    history = coordinator.get_by_role("region", name="Version history")
+    v2_hash = history.get_by_role("row").filter(has_text="Second paragraph made precise.")
+    signed_hash = facts.locator("code").inner_text().strip()
+    expect(v2_hash).to_contain_text(signed_hash)
+    shoot(coordinator, "minutes-signed")
+
+    # Frozen: no control to change it, and a forged POST is refused.
+    for control in ("Save the version", "Circulate version 2", "Sign version 2"):
+        expect(coordinator.get_by_role("button", name=control)).to_have_count(0)
+    token = coordinator.locator("input[name=csrf_token]").first.get_attribute("value")
+    response = coordinator.request.post(
+        url + "/versions",
+        form={"csrf_token": token, "text": "# Rewritten after signing", "note": "forged"},
+        max_redirects=0,
+    )
+    assert 400 <= response.status < 500, response.status
+    coordinator.reload()
+    expect(coordinator.locator("main")).not_to_contain_text("Rewritten after signing")
+    expect(history.get_by_role("row")).to_have_count(3)  # the header and two versions
