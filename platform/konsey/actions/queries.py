@@ -23,6 +23,7 @@ from konsey.models import (
     User,
     WorkingGroup,
 )
+from konsey.pagination import Paged
 
 NO_STATE = "none"  # the "state" filter value for items owed by secretariat staff
 
@@ -150,16 +151,9 @@ def _mine(user: User):
     return or_(ActionItem.assignee_id == user.id, by_state)
 
 
-@dataclass
-class Page:
+@dataclass(kw_only=True)
+class Page(Paged):
     rows: list[tuple[ActionItem, bool]]  # (item, overdue)
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def has_next(self) -> bool:
-        return self.page * self.per_page < self.total
 
 
 def list_actions(

@@ -19,6 +19,7 @@ from konsey.models import (
     User,
     WorkingGroup,
 )
+from konsey.pagination import Paged
 from konsey.policy import DocumentAudience
 
 SORTS = ("date", "title")
@@ -62,20 +63,9 @@ def with_details(query):
     )
 
 
-@dataclass
-class LibraryPage:
+@dataclass(kw_only=True)
+class LibraryPage(Paged):
     documents: list[Document]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def has_next(self) -> bool:
-        return self.page * self.per_page < self.total
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
 
 
 def library(group: WorkingGroup, audience: DocumentAudience, f: LibraryFilter) -> list[Document]:
@@ -99,7 +89,7 @@ def library_page(
     # With a LIMIT, SQLAlchemy joins the versions to the page, not to the library.
     paged = query.limit(per_page).offset((page - 1) * per_page)
     documents = db.session.scalars(with_details(paged)).unique()
-    return LibraryPage(list(documents), total or 0, page, per_page)
+    return LibraryPage(documents=list(documents), total=total or 0, page=page, per_page=per_page)
 
 
 def _library_query(group: WorkingGroup, audience: DocumentAudience, f: LibraryFilter):
