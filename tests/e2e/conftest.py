@@ -68,7 +68,9 @@ def _missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+# Package scope: the server and its Celery worker stop when the browser tests
+# end, before the other tests (whose worker tests use Redis databases of their own).
+@pytest.fixture(scope="package")
 def live(tmp_path_factory):
     missing = _missing()
     if missing:
@@ -102,7 +104,7 @@ def _no_server_errors(request):
         assert not SERVER_ERROR_RE.search(new), f"{log.name} shows an error:\n{new[-4000:]}"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
     from playwright.sync_api import expect, sync_playwright
 

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 DEMO_PASSWORD = "konsey-demo-2017"
 # Only this Redis database: other test runs use other numbers.
-REDIS_URL = os.environ.get("KONSEY_E2E_REDIS_URL", "redis://127.0.0.1:6379/13")
+REDIS_URL = os.environ.get("KONSEY_E2E_REDIS_URL", "redis://127.0.0.1:6379/9")
 
 
 def free_port() -> int:
