@@ -25,6 +25,7 @@ from werkzeug.exceptions import HTTPException
 
 from konsey import audit, policy
 from konsey.extensions import db, login_manager
+from konsey.htmx import is_htmx
 from konsey.i18n import language_choices
 from konsey.models import User
 
@@ -128,7 +129,7 @@ def _unauthorized():
     if wants_json():
         return json_error(401, "unauthorized", str(ERROR_MESSAGES[401]))
     login_url = url_for("auth.login", next=request.full_path.rstrip("?"))
-    if request.headers.get("HX-Request") == "true":
+    if is_htmx():
         # An expired session during an in-page update: send the whole page to
         # the login form instead of swapping it into a fragment.
         return "", 401, {"HX-Redirect": login_url}
@@ -186,8 +187,6 @@ def _handle_database_unavailable(exc: Exception):
     failover): a clean 503, never a 500. The pool has discarded the dead
     connection (and pre-pings the others), so the next request starts afresh."""
     import logging
-
-    from flask import g
 
     try:
         db.session.rollback()

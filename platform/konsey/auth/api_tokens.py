@@ -87,9 +87,3 @@ def token_for_secret(secret: str) -> ApiToken | None:
         token.last_used_at = now
         db.session.commit()
     return token
-
-
-def user_for_token(secret: str) -> User | None:
-    """The active user a live bearer token belongs to, or None."""
-    token = token_for_secret(secret)
-    return token.user if token is not None else None

@@ -14,6 +14,7 @@ from konsey.actions.overdue import Clock
 from konsey.actions.queries import ActionFilter, list_actions
 from konsey.extensions import db
 from konsey.meetings.queries import registered_ids
+from konsey.minutes.queries import latest_versions
 from konsey.models import (
     PENDING_STATUSES,
     AuditEvent,
@@ -128,14 +129,6 @@ def upcoming_meetings(group_ids, now: datetime) -> list[Meeting]:
     )
 
 
-def _current_versions():
-    return (
-        select(MinutesVersion.minutes_id, func.max(MinutesVersion.number).label("number"))
-        .group_by(MinutesVersion.minutes_id)
-        .subquery()
-    )
-
-
 def minutes_awaiting_position(user: User, roles: dict[int, Role]) -> list[AwaitingMinutes]:
     """Circulated minutes, in groups where the user sits in their member
     state's delegation, on whose current version that state has said nothing."""
@@ -143,7 +136,7 @@ def minutes_awaiting_position(user: User, roles: dict[int, Role]) -> list[Awaiti
     groups = [g for g, r in roles.items() if r in policy.DELEGATION_ROLES]
     if state is None or not state.is_member or not groups:
         return []
-    current = _current_versions()
+    current = latest_versions()
     rows = db.session.execute(
         select(Minutes, Meeting, current.c.number)
         .join(Meeting, Meeting.id == Minutes.meeting_id)
@@ -182,7 +175,7 @@ def minutes_awaiting_signature(user: User, roles: dict[int, Role]) -> list[Await
         groups = [g for g, r in roles.items() if r == Role.COORDINATOR or user.is_signatory]
         if not groups:
             return []
-    current = _current_versions()
+    current = latest_versions()
     rows = db.session.execute(
         select(Minutes, Meeting, current.c.number)
         .join(Meeting, Meeting.id == Minutes.meeting_id)

@@ -196,13 +196,18 @@ class MeetingMinutes:
     version: int | None
 
 
-def group_minutes(group: WorkingGroup) -> list[MeetingMinutes]:
-    """Every meeting of the group with its minutes record, if any (one query)."""
-    latest = (
+def latest_versions():
+    """A subquery: each minutes record's current version number (minutes_id, number)."""
+    return (
         select(MinutesVersion.minutes_id, func.max(MinutesVersion.number).label("number"))
         .group_by(MinutesVersion.minutes_id)
         .subquery()
     )
+
+
+def group_minutes(group: WorkingGroup) -> list[MeetingMinutes]:
+    """Every meeting of the group with its minutes record, if any (one query)."""
+    latest = latest_versions()
     rows = db.session.execute(
         select(Meeting, Minutes, latest.c.number)
         .outerjoin(Minutes, Minutes.meeting_id == Meeting.id)
