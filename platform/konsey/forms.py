@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import wtforms
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from konsey.errors import ServiceError
-from konsey.validation import check_timezone, timezone_choices
+from konsey.validation import check_date, check_timezone, timezone_choices
 
 
 def apply_service_error(form: FlaskForm, error: ServiceError) -> None:
@@ -57,3 +58,18 @@ class DigestField(SelectField):
             ],
             **kwargs,
         )
+
+
+class DateField(wtforms.DateField):
+    """A date a person types, held to the one rule for dates
+    (konsey.validation.check_date: years within a sane window)."""
+
+    def pre_validate(self, form):
+        from konsey.errors import ValidationError as ServiceValidationError
+
+        if self.data is None:
+            return
+        try:
+            check_date(self.data, self.name)
+        except ServiceValidationError as exc:
+            raise ValidationError(exc.message) from exc

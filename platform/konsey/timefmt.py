@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask_babel import format_datetime
+from flask_babel import format_date, format_datetime
 
 
 def zone(name: str | None) -> ZoneInfo:
@@ -17,7 +17,17 @@ def zone(name: str | None) -> ZoneInfo:
 
 
 def local(instant: datetime, zone_name: str) -> datetime:
-    return instant.astimezone(zone(zone_name))
+    """The instant on the zone's clock; in UTC when the zone's offset would
+    carry it past the calendar's ends (legacy data near year 1 or 9999)."""
+    try:
+        return instant.astimezone(zone(zone_name))
+    except (OverflowError, ValueError):
+        return instant.astimezone(UTC)
+
+
+def zone_label(moment: datetime, zone_name: str) -> str:
+    """The name of the zone ``moment`` (from ``local``) is really shown in."""
+    return zone_name if isinstance(moment.tzinfo, ZoneInfo) else "UTC"
 
 
 def to_utc(day: date, clock: time, zone_name: str) -> datetime:
@@ -29,7 +39,30 @@ def show(instant: datetime | None, zone_name: str, fmt: str = "medium") -> str:
     """e.g. "9 Nov 2017, 10:00 (Europe/Istanbul)" in the page's language."""
     if instant is None:
         return ""
-    return f"{format_datetime(local(instant, zone_name), fmt, rebase=False)} ({zone_name})"
+    moment = local(instant, zone_name)
+    return f"{format_datetime(moment, fmt, rebase=False)} ({zone_label(moment, zone_name)})"
+
+
+def safe_datetimeformat(value: datetime | None, fmt: str = "medium") -> str:
+    """Jinja's ``datetimeformat`` (in the viewer's zone), never failing on a
+    stored instant that the zone's offset carries off the calendar."""
+    if value is None:
+        return ""
+    try:
+        return format_datetime(value, fmt)
+    except (OverflowError, ValueError):
+        return f"{format_datetime(value, fmt, rebase=False)} (UTC)"
+
+
+def safe_dateformat(value, fmt: str = "medium") -> str:
+    if value is None:
+        return ""
+    try:
+        return format_date(value, fmt)
+    except (OverflowError, ValueError):
+        return format_date(
+            value.date() if isinstance(value, datetime) else value, fmt, rebase=False
+        )
 
 
 def differs(instant: datetime, zone_a: str, zone_b: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from email_validator import EmailNotValidError, validate_email
@@ -80,15 +81,109 @@ def check_iso_code(value: str, field: str = "code") -> str:
     return value
 
 
-def check_text(value: str, field: str, *, required: bool = True, max_length: int = 200) -> str:
+# Text a person types never holds C0 or C1 control characters (but TAB, LF and
+# CR in multi-line text), DEL, NUL or lone surrogates (which no encoding can
+# store); a single line (a title, a name: it may end up in a mail header)
+# holds no line or paragraph separator and no TAB either.
+_NOT_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_NOT_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def text_problem(value: str, *, multiline: bool = True) -> str | None:
+    """Why ``value`` cannot be stored as text a person typed, or None."""
+    if (_NOT_IN_TEXT if multiline else _NOT_IN_LINE).search(value) is None:
+        return None
+    if not multiline and _NOT_IN_TEXT.search(value) is None:
+        return str(_l("Line breaks, tabs and control characters are not allowed here."))
+    return str(_l("Control characters are not allowed."))
+
+
+def check_text(
+    value: str,
+    field: str,
+    *,
+    required: bool = True,
+    max_length: int = 200,
+    multiline: bool = True,
+) -> str:
+    """Multi-line text (a description, a comment, minutes): the one rule."""
+    if value is not None and not isinstance(value, str):
+        raise ValidationError(str(_l("Not a valid text.")), field)
     value = (value or "").strip()
     if required and not value:
         raise ValidationError(str(_l("This field is required.")), field)
     if len(value) > max_length:
         raise ValidationError(str(_l("At most %(n)d characters.", n=max_length)), field)
-    if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in value):
-        raise ValidationError(str(_l("Control characters are not allowed.")), field)
+    problem = text_problem(value, multiline=multiline)
+    if problem:
+        raise ValidationError(problem, field)
     return value
+
+
+def check_line(value: str, field: str, *, required: bool = True, max_length: int = 200) -> str:
+    """A single line (a title, a name, a venue, a reference): no control
+    characters at all, CR and LF included."""
+    return check_text(value, field, required=required, max_length=max_length, multiline=False)
+
+
+# Dates and instants a person types: years far from today are typing errors,
+# and near the ends of the calendar a time zone's offset overflows it.
+MIN_YEAR, MAX_YEAR = 1900, 2200
+
+
+def _out_of_range(field: str) -> ValidationError:
+    return ValidationError(
+        str(
+            _l(
+                "The date is out of range. Give a year from %(first)d to %(last)d.",
+                first=MIN_YEAR,
+                last=MAX_YEAR,
+            )
+        ),
+        field,
+    )
+
+
+def check_date(value, field: str) -> date:
+    """A calendar date (a ``date`` or ``YYYY-MM-DD``) within the years allowed."""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValidationError(str(_l("Enter a date as YYYY-MM-DD.")), field) from None
+    if isinstance(value, datetime):
+        value = value.date()
+    if not isinstance(value, date):
+        raise ValidationError(str(_l("Enter a date as YYYY-MM-DD.")), field)
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise _out_of_range(field)
+    return value
+
+
+def check_instant(value, field: str) -> datetime:
+    """An aware instant (any offset; a ``datetime`` or ISO 8601) → the same
+    instant in UTC, within the years allowed."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValidationError(str(_l("Give the time in ISO 8601.")), field) from None
+    if not isinstance(value, datetime) or value.utcoffset() is None:
+        raise ValidationError(str(_l("Give the time with its offset from UTC.")), field)
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise _out_of_range(field)
+    utc = value.astimezone(UTC)
+    if not MIN_YEAR <= utc.year <= MAX_YEAR:
+        raise _out_of_range(field)
+    return utc
+
+
+def local_instant(day, clock: time, zone_name: str, field: str) -> datetime:
+    """A date and wall-clock time typed in a zone → the UTC instant."""
+    from konsey.timefmt import zone
+
+    day = check_date(day, field)
+    return datetime.combine(day, clock, tzinfo=zone(zone_name)).astimezone(UTC)
 
 
 _TZ_CACHE: frozenset[str] | None = None

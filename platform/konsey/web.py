@@ -313,3 +313,7 @@ def init_app(app: Flask) -> None:
 
     # Also in emails, which are rendered outside any request.
     app.jinja_env.globals.update(meeting_when=timefmt.meeting_when, when=timefmt.show)
+    # Babel's filters, made safe for stored instants at the calendar's ends.
+    app.jinja_env.filters.update(
+        datetimeformat=timefmt.safe_datetimeformat, dateformat=timefmt.safe_dateformat
+    )

@@ -6,7 +6,7 @@ from konsey import audit
 from konsey.errors import ValidationError
 from konsey.extensions import db
 from konsey.models import DigestFrequency, User
-from konsey.validation import check_locale, check_text, check_timezone
+from konsey.validation import check_line, check_locale, check_timezone
 
 
 def check_digest(value: str, field: str = "digest") -> DigestFrequency:
@@ -22,7 +22,7 @@ def update_profile(
     actor: audit.Actor, user: User, *, name: str, locale: str, timezone: str, digest: str
 ) -> None:
     values = {
-        "name": check_text(name, "name"),
+        "name": check_line(name, "name"),
         "locale": check_locale(locale),
         "timezone": check_timezone(timezone),
         "digest": check_digest(digest),

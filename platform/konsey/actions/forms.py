@@ -7,15 +7,16 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from konsey.actions.labels import PRIORITY_LABELS, STATUS_LABELS
 from konsey.actions.queries import NO_STATE, ActionFilter
 from konsey.actions.services import COMMENT_MAX, DESCRIPTION_MAX, REFERENCE_MAX, TITLE_MAX
 from konsey.errors import ValidationError
+from konsey.forms import DateField
 from konsey.models import ActionStatus
-from konsey.validation import ISO_CODE_RE
+from konsey.validation import ISO_CODE_RE, check_date
 
 MAX_DUE_WITHIN_DAYS = 3660
 
@@ -107,7 +108,4 @@ def _positive(args, name: str) -> int | None:
 
 
 def parse_date(value: str, field: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError(_("Enter a date as YYYY-MM-DD."), field) from None
+    return check_date(value, field)

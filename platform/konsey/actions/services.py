@@ -35,7 +35,7 @@ from konsey.models import (
 )
 from konsey.models.base import utcnow
 from konsey.policy import Action
-from konsey.validation import check_text
+from konsey.validation import check_date, check_line, check_text
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 20_000
@@ -154,12 +154,13 @@ def create_action(
     confirm_past_due: bool = False,
 ) -> ActionItem:
     """A new open item; the caller has checked ACTION_MANAGE on the group."""
-    title = check_text(title, "title", max_length=TITLE_MAX)
+    title = check_line(title, "title", max_length=TITLE_MAX)
     description = check_text(description, "description", required=False, max_length=DESCRIPTION_MAX)
     priority = check_priority(priority)
     _check_owner(group, owner_state, assignee)
     if due_date is None:
         raise ValidationError(_("Enter a due date (YYYY-MM-DD)."), "due_date")
+    due_date = check_date(due_date, "due_date")
     zone = owner_state.capital_timezone if owner_state else assignee.timezone
     if due_date < local_today(zone, now) and not confirm_past_due:
         raise ValidationError(
@@ -217,7 +218,7 @@ def update_action(
     """
     new = check_status(status) if status not in (None, "") else item.status
     comment = check_text(comment, "comment", required=False, max_length=COMMENT_MAX)
-    reference = check_text(reference, "reference", required=False, max_length=REFERENCE_MAX)
+    reference = check_line(reference, "reference", required=False, max_length=REFERENCE_MAX)
     manages = policy.can(actor.user, Action.ACTION_MANAGE, item)
     if item.status.is_closed and not manages:
         raise ValidationError(

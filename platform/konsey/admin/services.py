@@ -13,6 +13,7 @@ from konsey.models import Membership, MemberState, Role, StateStatus, User, Work
 from konsey.models.users import new_session_nonce
 from konsey.validation import (
     check_iso_code,
+    check_line,
     check_locale,
     check_slug,
     check_text,
@@ -51,13 +52,13 @@ def save_state(
 ) -> MemberState:
     values = {
         "code": check_iso_code(code),
-        "name": check_text(name, "name", max_length=120),
+        "name": check_line(name, "name", max_length=120),
         "status": check_state_status(status),
         "capital_timezone": check_timezone(capital_timezone, "capital_timezone"),
     }
     if names is not None:
         values["names"] = {
-            lang: check_text(text, f"name_{lang}", required=False, max_length=120)
+            lang: check_line(text, f"name_{lang}", required=False, max_length=120)
             for lang, text in names.items()
             if text and text.strip()
         }
@@ -125,7 +126,7 @@ def invite_user(
     """Create an account without a password; the person sets it from an email."""
     user = User(
         email=_unique_email(email, None),
-        name=check_text(name, "name"),
+        name=check_line(name, "name"),
         member_state=_state_or_none(member_state_id),
         locale=check_locale(locale),
         timezone=check_timezone(timezone),
@@ -162,7 +163,7 @@ def update_user(
         user,
         {
             "email": _unique_email(email, user),
-            "name": check_text(name, "name"),
+            "name": check_line(name, "name"),
             "member_state_id": state.id if state else None,
             "locale": check_locale(locale),
             "timezone": check_timezone(timezone),
@@ -201,7 +202,7 @@ def save_group(
 ) -> WorkingGroup:
     values = {
         "slug": check_slug(slug),
-        "name": check_text(name, "name"),
+        "name": check_line(name, "name"),
         "mandate": check_text(mandate, "mandate", required=False, max_length=10_000),
     }
     clash = db.session.scalar(select(WorkingGroup).where(WorkingGroup.slug == values["slug"]))

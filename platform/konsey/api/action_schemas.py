@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from konsey.actions.services import COMMENT_MAX, DESCRIPTION_MAX, REFERENCE_MAX, TITLE_MAX
+from konsey.api.schemas import person_date
 
 STATUS_ENUM = ["open", "in_progress", "done", "cancelled"]
 PRIORITY_ENUM = ["low", "normal", "high"]
@@ -48,7 +49,7 @@ class ActionCreateSchema(Schema):
     assignee = fields.String(
         allow_none=True, load_default=None, metadata={"description": "a group member's email"}
     )
-    due_date = fields.Date(required=True)
+    due_date = fields.Date(required=True, validate=person_date)
     priority = fields.String(load_default="normal", validate=validate.OneOf(PRIORITY_ENUM))
     meeting_id = fields.Integer(load_default=None, **_id)
     agenda_item_id = fields.Integer(load_default=None, **_id)
@@ -88,6 +89,6 @@ class ActionQuerySchema(Schema):
     assignee = fields.String(metadata={"description": "email"})
     status = fields.String(validate=validate.OneOf(STATUS_ENUM))
     overdue = fields.Boolean()
-    due_before = fields.Date()
+    due_before = fields.Date(validate=person_date)
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))

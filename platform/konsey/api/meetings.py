@@ -15,7 +15,7 @@ from marshmallow import Schema, fields, validate
 
 from konsey.api.blueprint import KonseyBlueprint
 from konsey.api.errors import guard, service_errors
-from konsey.api.schemas import ApiErrorSchema
+from konsey.api.schemas import ApiErrorSchema, person_instant
 from konsey.groups import queries as group_queries
 from konsey.meetings import queries, services
 from konsey.models import MeetingStatus
@@ -66,9 +66,10 @@ class MeetingPatchSchema(Schema):
     number = fields.String(validate=validate.Length(max=60))
     starts_at = fields.AwareDateTime(
         allow_none=True,
+        validate=person_instant,
         metadata={"description": "ISO 8601 with an offset; null: date not yet known"},
     )
-    ends_at = fields.AwareDateTime(allow_none=True)
+    ends_at = fields.AwareDateTime(allow_none=True, validate=person_instant)
     timezone = fields.String(metadata={"description": "IANA name, e.g. Asia/Baku"})
     venue = fields.String(
         validate=validate.Length(max=422),

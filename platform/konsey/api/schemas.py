@@ -1,6 +1,27 @@
 """Shapes of the API's answers; the OpenAPI document is generated from them."""
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, ValidationError, fields
+
+from konsey import validation
+from konsey.errors import ServiceError
+
+
+def person_date(value) -> None:
+    """marshmallow validator: the one rule for dates a person gives."""
+    try:
+        validation.check_date(value, "")
+    except ServiceError as exc:
+        raise ValidationError(exc.message) from None
+
+
+def person_instant(value) -> None:
+    """marshmallow validator: the one rule for instants a person gives."""
+    if value is None:
+        return
+    try:
+        validation.check_instant(value, "")
+    except ServiceError as exc:
+        raise ValidationError(exc.message) from None
 
 
 class ErrorBodySchema(Schema):

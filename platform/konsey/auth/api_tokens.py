@@ -16,7 +16,7 @@ from konsey.extensions import db
 from konsey.models import ApiToken, User
 from konsey.models.base import utcnow
 from konsey.models.users import SCOPE_READ_WRITE, TOKEN_SCOPES
-from konsey.validation import check_text
+from konsey.validation import check_line
 
 PREFIX = "ksy_"
 
@@ -38,7 +38,7 @@ def create_token(
     A token acts as its user (never more), for ``days`` (at most the
     configured maximum), read-only or read-write.
     """
-    name = check_text(name, "name", max_length=100)
+    name = check_line(name, "name", max_length=100)
     if scope not in TOKEN_SCOPES:
         raise ValidationError(_("Choose read-only or read-write."), "scope")
     maximum = current_app.config["API_TOKEN_MAX_DAYS"]

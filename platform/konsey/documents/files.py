@@ -137,7 +137,7 @@ def clean_filename(raw: str | None) -> str:
         raise ValidationError(_("The file has no name."), "file")
     if "/" in name or "\\" in name:
         raise ValidationError(_("The file name must not contain / or \\."), "file")
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in name):
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") for ch in name):
         raise ValidationError(_("The file name contains control characters."), "file")
     if len(name) > MAX_FILENAME:
         raise ValidationError(

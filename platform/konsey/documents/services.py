@@ -32,7 +32,7 @@ from konsey.models import (
     WorkingGroup,
 )
 from konsey.models.base import utcnow
-from konsey.validation import check_text
+from konsey.validation import check_line, check_text
 
 log = logging.getLogger(__name__)
 MAX_FILES_PER_UPLOAD = 20
@@ -230,7 +230,7 @@ def create_documents(
     """One document per file, all or none. Without a title, a document is
     named after its file; with several files, the title is followed by each
     file's name."""
-    title = check_text(title, "title", required=False, max_length=300)
+    title = check_line(title, "title", required=False, max_length=300)
     description = check_text(description, "description", required=False, max_length=5000)
     kind = check_kind(kind)
     language = check_language(language)

@@ -22,7 +22,7 @@ from konsey.models import (
     User,
 )
 from konsey.timefmt import local
-from konsey.validation import check_text
+from konsey.validation import check_line, check_text
 
 ITEM_FIELDS = (
     "title",
@@ -67,7 +67,7 @@ def lead_people(group) -> list[User]:
 
 def _clean(meeting: Meeting, values: dict) -> dict:
     out = {
-        "title": check_text(values.get("title"), "title", max_length=300),
+        "title": check_line(values.get("title"), "title", max_length=300),
         "description": check_text(
             values.get("description"), "description", required=False, max_length=MAX_MARKDOWN
         ),

@@ -10,7 +10,7 @@ from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from konsey.timefmt import differs, local
+from konsey.timefmt import differs, local, zone_label
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ def _span(starts: datetime, ends: datetime, zone_name: str, fmt: str) -> str:
     last = _clock(end)
     if end.date() != start.date():
         last = f"{format_date(end.date(), fmt)}, {last}"
-    return f"{first}–{last} {zone_name}"
+    return f"{first}–{last} {zone_label(start, zone_name)}"
 
 
 def when(meeting, viewer_zone: str | None = None, fmt: str = "medium") -> When | None:

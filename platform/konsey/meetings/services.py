@@ -7,18 +7,17 @@ calendars replace the old entry instead of adding a second one.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
 
-from konsey import audit
+from konsey import audit, validation
 from konsey.errors import Conflict, ValidationError
 from konsey.extensions import db
 from konsey.models import Meeting, MeetingStatus, WorkingGroup
 from konsey.models.base import utcnow
-from konsey.timefmt import zone
-from konsey.validation import check_text, check_timezone
+from konsey.validation import check_line, check_timezone
 
 # The fields a meeting is made of (as the service and the API name them).
 MEETING_FIELDS = (
@@ -43,7 +42,6 @@ _NEW_MEETING = {
     "online_url": "",
     "status": MeetingStatus.PLANNED.value,
 }
-MIN_YEAR, MAX_YEAR = 1900, 2999
 MAX_LENGTH = timedelta(days=31)
 
 
@@ -55,7 +53,7 @@ def check_status(value, field: str = "status") -> MeetingStatus:
 
 
 def check_online_url(value: str | None, field: str = "online_url") -> str:
-    value = check_text(value, field, required=False, max_length=500)
+    value = check_line(value, field, required=False, max_length=500)
     if not value:
         return ""
     parts = urlsplit(value)
@@ -65,21 +63,11 @@ def check_online_url(value: str | None, field: str = "online_url") -> str:
 
 
 def check_instant(value, field: str) -> datetime | None:
-    """An aware datetime (any offset) → the same instant in UTC."""
-    if value is None:
-        return None
-    if not isinstance(value, datetime) or value.utcoffset() is None:
-        raise ValidationError(_("Give the time with its offset from UTC."), field)
-    if not MIN_YEAR <= value.year <= MAX_YEAR:
-        raise ValidationError(_("The date is out of range."), field)
-    return value.astimezone(UTC)
+    """An aware datetime (any offset) → the same instant in UTC; None stays None."""
+    return None if value is None else validation.check_instant(value, field)
 
 
-def local_instant(day: date, clock: time, zone_name: str, field: str) -> datetime:
-    """A date and wall-clock time typed in the venue's zone → the UTC instant."""
-    if not MIN_YEAR <= day.year <= MAX_YEAR:
-        raise ValidationError(_("The date is out of range."), field)
-    return datetime.combine(day, clock, tzinfo=zone(zone_name)).astimezone(UTC)
+local_instant = validation.local_instant
 
 
 def _clean(values: dict, current: Meeting | None) -> dict:
@@ -89,11 +77,11 @@ def _clean(values: dict, current: Meeting | None) -> dict:
         raise ValidationError(_("Unknown field."), sorted(unknown)[0])
     out: dict = {}
     checks = {
-        "title": lambda v: check_text(v, "title", max_length=200),
-        "number": lambda v: check_text(v, "number", required=False, max_length=60),
+        "title": lambda v: check_line(v, "title", max_length=200),
+        "number": lambda v: check_line(v, "number", required=False, max_length=60),
         "timezone": lambda v: check_timezone(v or ""),
-        "venue_city": lambda v: check_text(v, "venue_city", required=False, max_length=120),
-        "venue_address": lambda v: check_text(v, "venue_address", required=False, max_length=300),
+        "venue_city": lambda v: check_line(v, "venue_city", required=False, max_length=120),
+        "venue_address": lambda v: check_line(v, "venue_address", required=False, max_length=300),
         "online_url": check_online_url,
         "status": check_status,
         "starts_at": lambda v: check_instant(v, "starts_at"),

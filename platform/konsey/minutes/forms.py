@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     IntegerField,
     RadioField,
     SelectField,
@@ -17,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from konsey.forms import DateField
 from konsey.minutes.services import MAX_COMMENT, MAX_DECISION, MAX_NOTE, MAX_RESERVATION, MAX_TEXT
 
 VERSION_RANGE = NumberRange(min=1, max=2**31 - 1, message=_l("Not a version of these minutes."))

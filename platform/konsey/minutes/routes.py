@@ -31,6 +31,7 @@ from konsey.models import Meeting, Minutes, MinutesStatus
 from konsey.models.base import utcnow
 from konsey.policy import Action
 from konsey.text import render_markdown
+from konsey.validation import local_instant
 from konsey.web import current_actor, require
 
 bp = Blueprint("minutes", __name__)
@@ -75,11 +76,11 @@ def _meeting_url(meeting: Meeting) -> str | None:
         return None
 
 
-def _deadline(day, clock) -> datetime | None:
+def _deadline(day, clock, field: str) -> datetime | None:
     """A date and time typed in the user's own time zone → the UTC instant."""
     if day is None or clock is None:
         return None
-    return timefmt.to_utc(day, clock, current_user.timezone)
+    return local_instant(day, clock, current_user.timezone, field)
 
 
 # The minutes page ------------------------------------------------------------------
@@ -204,7 +205,9 @@ def add_version(meeting_id: int):
             minutes,
             form.text.data,
             note=form.note.data or "",
-            deadline=_deadline(form.new_deadline_date.data, form.new_deadline_time.data),
+            deadline=_deadline(
+                form.new_deadline_date.data, form.new_deadline_time.data, "new_deadline_date"
+            ),
             now=utcnow(),
         )
     except ServiceError as exc:
@@ -224,7 +227,7 @@ def circulate(meeting_id: int):
         services.circulate(
             current_actor(),
             minutes,
-            deadline=_deadline(form.deadline_date.data, form.deadline_time.data),
+            deadline=_deadline(form.deadline_date.data, form.deadline_time.data, "deadline_date"),
             silence_procedure=form.silence_procedure.data,
             now=utcnow(),
         )

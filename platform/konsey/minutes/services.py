@@ -48,7 +48,7 @@ from konsey.models import (
     MinutesVersion,
     User,
 )
-from konsey.validation import check_text
+from konsey.validation import check_instant, check_line, check_text
 
 
 def _check_deadline(deadline: datetime | None, now: datetime, field: str) -> datetime:
@@ -56,6 +56,7 @@ def _check_deadline(deadline: datetime | None, now: datetime, field: str) -> dat
         raise ValidationError(_("Give the comment deadline (date and time)."), field)
     if deadline.tzinfo is None:
         raise ValidationError(_("The deadline must name its time zone or offset."), field)
+    deadline = check_instant(deadline, field)
     if deadline <= now:
         raise ValidationError(_("The comment deadline must be in the future."), field)
     return deadline
@@ -95,7 +96,7 @@ def add_version(
     if not text:
         raise ValidationError(_("The minutes need a text."), "text")
     check_text(text, "text", max_length=MAX_TEXT)
-    note = check_text(note, "note", required=False, max_length=MAX_NOTE)
+    note = check_line(note, "note", required=False, max_length=MAX_NOTE)
     try:
         if minutes is None:
             minutes = create_minutes(actor, meeting)
@@ -108,6 +109,11 @@ def add_version(
                 _("The text is the same as version %(n)d.", n=previous.number), "text"
             )
         reset = 0
+        if minutes.status == MinutesStatus.DRAFT and deadline is not None:
+            raise ValidationError(
+                _("Draft minutes have no comment deadline: give it when circulating them."),
+                "new_deadline_date",
+            )
         if minutes.status == MinutesStatus.CIRCULATED:
             if deadline is not None:
                 minutes.comment_deadline = _check_deadline(deadline, now, "new_deadline_date")

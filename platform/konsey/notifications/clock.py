@@ -15,7 +15,7 @@ def local_now(zone_name: str | None, now: datetime) -> datetime:
 
 
 def local_date(instant: datetime, zone_name: str | None) -> date:
-    return instant.astimezone(timefmt.zone(zone_name)).date()
+    return timefmt.local(instant, zone_name or "UTC").date()
 
 
 def reminder_time(zone_name: str | None, now: datetime) -> bool:
