@@ -23,7 +23,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
-from konsey import audit, policy
+from konsey import audit, conflicts, json_guard, policy
 from konsey.extensions import db, login_manager
 from konsey.htmx import is_htmx
 from konsey.i18n import language_choices
@@ -291,11 +291,13 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     app.register_blueprint(bp)
     app.register_error_handler(HTTPException, _handle_http_error)
+    app.register_error_handler(sa_exc.IntegrityError, conflicts.integrity_error)
     for error in ("OperationalError", "DisconnectionError", "InterfaceError"):
         app.register_error_handler(getattr(sa_exc, error), _handle_database_unavailable)
     if not app.config.get("PROPAGATE_EXCEPTIONS"):
         app.register_error_handler(Exception, _handle_unexpected)
     app.before_request(_refuse_nul_bytes)
+    app.before_request(json_guard.refuse_bad_json)
     app.before_request(_enforce_token_scope)
     app.after_request(_security_headers)
     app.teardown_appcontext(_release_database_session)

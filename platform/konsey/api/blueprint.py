@@ -16,9 +16,11 @@ EVERY_OPERATION = {
     400: "The request could not be read (e.g. a NUL byte, malformed JSON).",
     401: "No valid API token (or session).",
 }
-# ...a read-only token or no right to write (403), a body over the size limit (413).
+# ...a read-only token or no right to write (403), a write that a unique index
+# refuses because another request made it first (409), a body over the size limit (413).
 EVERY_WRITE = {
     403: "Not allowed, e.g. with a read-only API token.",
+    409: "A conflict, e.g. with a change saved at the same moment.",
     413: "The request body is too large.",
 }
 

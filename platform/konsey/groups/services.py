@@ -60,6 +60,13 @@ def _check_fits(group: WorkingGroup, user: User, role: Role, *, exclude: Members
             )
 
 
+def _lock_roster(group: WorkingGroup) -> None:
+    """One roster change of a group at a time: two coordinators adding a head
+    for the same state at the same moment are checked one after the other,
+    so the second hears who the head is (the unique index stays the backstop)."""
+    db.session.execute(select(WorkingGroup.id).where(WorkingGroup.id == group.id).with_for_update())
+
+
 def find_person(email: str) -> User:
     """The account with this email address (deactivated ones too: adding them
     is refused with that reason), or ValidationError naming the field."""
@@ -88,6 +95,7 @@ def add_member(
     state's delegation.
     """
     role = check_role(role)
+    _lock_roster(group)
     if member_state_id is not _OWN_STATE and member_state_id != user.member_state_id:
         raise ValidationError(
             _(
@@ -113,6 +121,7 @@ def change_role(actor: audit.Actor, membership: Membership, role: str) -> None:
     role = check_role(role)
     if role == membership.role:
         return
+    _lock_roster(membership.group)
     _check_fits(membership.group, membership.user, role, exclude=membership)
     old = membership.role
     membership.role = role

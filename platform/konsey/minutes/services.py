@@ -111,8 +111,8 @@ def add_version(
         reset = 0
         if minutes.status == MinutesStatus.DRAFT and deadline is not None:
             raise ValidationError(
-                _("Draft minutes have no comment deadline: give it when circulating them."),
-                "new_deadline_date",
+                # Not tied to a field: a draft's page has no deadline fields.
+                _("Draft minutes have no comment deadline: give it when circulating them.")
             )
         if minutes.status == MinutesStatus.CIRCULATED:
             if deadline is not None:
