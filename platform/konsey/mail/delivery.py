@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from konsey import audit
 from konsey.extensions import db
+from konsey.mail.outbox import one_line
 from konsey.models import OutboxMessage, OutboxState
 from konsey.models.base import utcnow
 
@@ -35,7 +36,7 @@ def build_message(row: OutboxMessage, sender: str) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = row.recipient
-    msg["Subject"] = row.subject
+    msg["Subject"] = one_line(row.subject)  # rows queued before compose made it one line
     msg["Date"] = format_datetime(row.created_at)
     # Stable per row: if a message ever went out twice, mail clients fold the copies.
     msg["Message-ID"] = f"<konsey-outbox-{row.id}-{row.created_at:%Y%m%d%H%M%S}@konsey>"

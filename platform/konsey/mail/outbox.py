@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from contextlib import nullcontext
 
 from flask import current_app, has_request_context, render_template
@@ -10,6 +11,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from konsey.extensions import db
 from konsey.models import OutboxMessage, OutboxState, User
+
+# Control characters, line and paragraph separators, and runs of white space:
+# a subject is one header line, whatever an old title holds.
+_NOT_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\s]+")
+
+
+def one_line(text: str) -> str:
+    """``text`` as one header-safe line: every break or control becomes a space."""
+    return _NOT_ONE_LINE.sub(" ", text).strip()
 
 
 def compose(user: User, template: str, subject, *, dedupe_key: str | None = None, **context):
@@ -30,7 +40,7 @@ def compose(user: User, template: str, subject, *, dedupe_key: str | None = None
         return {
             "recipient": user.email,
             "recipient_id": user.id,
-            "subject": str(subject() if callable(subject) else subject)[:300],
+            "subject": one_line(str(subject() if callable(subject) else subject))[:300],
             "body_text": render_template(f"email/{template}.txt", **context),
             "body_html": render_template(f"email/{template}.html", **context),
             "dedupe_key": dedupe_key,
