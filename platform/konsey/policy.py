@@ -276,6 +276,16 @@ def _is_member_state(user: User) -> bool:
     return user.member_state is not None and user.member_state.is_member
 
 
+def linked_agenda_item(user, document: Document):
+    """The agenda item a document is linked to, when ``user`` may open its
+    meeting; None otherwise (a council-wide document must not name another
+    group's meetings to those who may not see them)."""
+    item = document.agenda_item
+    if item is None or not can(user, Action.GROUP_VIEW, item.meeting):
+        return None
+    return item
+
+
 def refused_only_by_state(user, action: Action, obj) -> bool:
     """Would the user's role allow ``action``, were it not for the object's
     state (e.g. signed minutes)? Routes then answer 409 with the reason

@@ -18,6 +18,7 @@ from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict, FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from konsey import policy
 from konsey.api.blueprint import KonseyBlueprint
 from konsey.api.errors import guard, service_errors
 from konsey.api.schemas import ApiErrorSchema
@@ -162,6 +163,8 @@ def _file_url(document, version) -> str:
 
 
 def document_json(document) -> dict:
+    # null for a reader who may not open the meeting the item belongs to
+    item = policy.linked_agenda_item(current_user, document)
     return {
         "id": document.id,
         "group": document.group.slug,
@@ -169,7 +172,7 @@ def document_json(document) -> dict:
         "description": document.description,
         "kind": document.kind.value,
         "visibility": document.visibility.value,
-        "agenda_item": document.agenda_item_id,
+        "agenda_item": item.id if item else None,
         "created_by": document.created_by.email if document.created_by else None,
         "created_at": document.created_at,
         "languages": [

@@ -204,6 +204,7 @@ def _document_page(group, document, version_form=None, status=200):
             delete_form=ConfirmForm(formdata=None),
             can_delete=policy.can(current_user, Action.DOCUMENT_DELETE, document),
             can_see_group=policy.can(current_user, Action.GROUP_VIEW, group),
+            agenda_item=policy.linked_agenda_item(current_user, document),
             kind_labels=KIND_LABELS,
             visibility_labels=VISIBILITY_LABELS,
             language_name=language_name,
