@@ -86,15 +86,19 @@ def check_iso_code(value: str, field: str = "code") -> str:
 # store); a single line (a title, a name: it may end up in a mail header)
 # holds no line or paragraph separator and no TAB either.
 _NOT_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _NOT_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 
 def text_problem(value: str, *, multiline: bool = True) -> str | None:
     """Why ``value`` cannot be stored as text a person typed, or None."""
-    if (_NOT_IN_TEXT if multiline else _NOT_IN_LINE).search(value) is None:
+    found = (_NOT_IN_TEXT if multiline else _NOT_IN_LINE).search(value)
+    if found is None:
         return None
     if not multiline and _NOT_IN_TEXT.search(value) is None:
         return str(_l("Line breaks, tabs and control characters are not allowed here."))
+    if _SURROGATE.search(value):
+        return str(_l("Unpaired surrogates (U+D800 to U+DFFF) are not text."))
     return str(_l("Control characters are not allowed."))
 
 

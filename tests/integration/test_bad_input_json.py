@@ -57,24 +57,28 @@ def meetings_count() -> int:
 
 
 @pytest.mark.parametrize(
-    ("body", "reason"),
+    ("body", "status", "field", "reason"),
     [
-        (DEEP, "nested too deeply"),
-        ('{"title": ' + "[" * 40 + "]" * 40 + ', "timezone": "Asia/Baku"}', "nested too deeply"),
-        ('{"title": "A\\ud800", "timezone": "Asia/Baku"}', "unpaired surrogate"),
-        ('{"title": "A\\udfff B", "timezone": "Asia/Baku"}', "unpaired surrogate"),
-        ('{"title": "A\\u0000B", "timezone": "Asia/Baku"}', "NUL"),
-        ('{"title": "A\\u0085B", "timezone": "Asia/Baku"}', "control character"),
-        ('{"title": "A\\u009bB", "timezone": "Asia/Baku"}', "control character"),
-        ('{"title": "A\\u0007B", "timezone": "Asia/Baku"}', "control character"),
-        ('{"title": "A", "timezone": "Asia/Baku", "x\\ud800": 1}', "unpaired surrogate"),
+        (DEEP, 400, None, "nested too deeply"),
+        ('{"title": ' + "[" * 40 + "]" * 40 + ', "timezone": "Asia/Baku"}', 400, None, "deeply"),
+        ('{"title": "A\\ud800", "timezone": "Asia/Baku"}', 422, "title", "Unpaired surrogates"),
+        ('{"title": "A\\udfff B", "timezone": "Asia/Baku"}', 422, "title", "Unpaired surrogates"),
+        ('{"title": "A", "timezone": "Asia/Baku\\ud800"}', 422, "timezone", "Unpaired"),
+        ('{"title": "A", "timezone": "Asia/Baku\\u0000"}', 422, "timezone", "Control"),
+        ('{"title": "A\\u0000B", "timezone": "Asia/Baku"}', 422, "title", "Control"),
+        ('{"title": "A\\u0085B", "timezone": "Asia/Baku"}', 422, "title", "Control"),
+        ('{"title": "A\\u009bB", "timezone": "Asia/Baku"}', 422, "title", "Control"),
+        ('{"title": "A\\u0007B", "timezone": "Asia/Baku"}', 422, "title", "Control"),
+        ('{"title": "A", "timezone": "Asia/Baku", "x\\ud800": 1}', 400, None, "A key"),
+        ('{"title": "A", "timezone": "Asia/Baku", "x\\u0000": 1}', 400, None, "A key"),
     ],
 )
-def test_the_json_guard_refuses_what_no_field_may_hold(api, w, body, reason):
+def test_the_json_guard_refuses_what_no_field_may_hold(api, w, body, status, field, reason):
     before = meetings_count()
     response = api(f"/api/v1/groups/{w.group.slug}/meetings", body)
-    assert response.status_code == 400, response.get_data(as_text=True)[:500]
+    assert response.status_code == status, response.get_data(as_text=True)[:500]
     assert reason in response.json["error"]["message"]
+    assert response.json["error"].get("field") == field
     assert meetings_count() == before
 
 
