@@ -21,7 +21,6 @@ from konsey.mail.delivery import retry_failed
 from konsey.mail.dispatch import dispatch_outbox
 from konsey.models import MemberState, OutboxMessage, OutboxState, User, WorkingGroup
 from konsey.policy import Action
-from konsey.validation import check_date
 from konsey.web import current_actor, require
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -249,10 +248,9 @@ def _day(name: str) -> datetime | None:
     if not raw:
         return None
     try:
-        day = check_date(raw, name)
-    except ServiceError as exc:
-        abort(400, description=exc.message)
-    return datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+        return datetime.combine(date.fromisoformat(raw), datetime.min.time(), tzinfo=UTC)
+    except ValueError:
+        abort(400, description=_("Dates are written YYYY-MM-DD."))
 
 
 # Far beyond any real log; keeps OFFSET within what the database accepts.
