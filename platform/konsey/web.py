@@ -42,7 +42,9 @@ ERROR_MESSAGES = {
     403: _l("You do not have access to this page."),
     404: _l("There is nothing at this address."),
     405: _l("This action is not allowed here."),
+    412: _l("This is not the version of the file that your request expected."),
     413: _l("The request is too large."),
+    416: _l("The requested part of the file is beyond its end."),
     422: _l("The request contains invalid data."),
     429: _l("Too many requests; please wait and try again."),
     500: _l("Something went wrong on our side; the secretariat has been told."),
@@ -149,11 +151,14 @@ def _handle_http_error(exc: HTTPException):
         message = str(exc.description)
     if isinstance(exc, CSRFError):
         message = str(_l("The form expired or was sent from another site; please try again."))
+    # The exception's own headers say what the status means: Content-Range of
+    # a 416 (RFC 9110 §15.5.17), Allow of a 405, Retry-After…
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
     if wants_json():
         code = exc.name.lower().replace(" ", "_")
         field, detail = _validation_detail(exc)
-        return json_error(status, code, detail or message, field)
-    return render_template("errors/error.html", status=status, message=message), status
+        return *json_error(status, code, detail or message, field), headers
+    return render_template("errors/error.html", status=status, message=message), status, headers
 
 
 def _validation_detail(exc: HTTPException) -> tuple[str | None, str | None]:
