@@ -19,7 +19,8 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFError, generate_csrf
+from markupsafe import Markup
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
@@ -290,6 +291,13 @@ def set_language():
     return redirect(_back_to(request.form.get("next"), url_for("auth.login")))
 
 
+def csrf_field() -> Markup:
+    """Every form's CSRF token, as one hidden input without an id: a page has
+    many forms, and an id used twice is invalid HTML (WTForms' own
+    ``form.csrf_token`` renders ``id="csrf_token"`` in each)."""
+    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(generate_csrf())
+
+
 def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to continue.")
@@ -314,7 +322,10 @@ def init_app(app: Flask) -> None:
             "get_locale": lambda: str(get_locale()),
         }
 
+    app.jinja_env.globals["csrf_field"] = csrf_field
     from konsey import timefmt
 
     # Also in emails, which are rendered outside any request.
     app.jinja_env.globals.update(meeting_when=timefmt.meeting_when, when=timefmt.show)
+    # <time datetime="{{ x|machine_time }}">: every machine-readable date and instant.
+    app.jinja_env.filters["machine_time"] = timefmt.machine
