@@ -5,8 +5,10 @@ from __future__ import annotations
 import wtforms
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import SelectField, StringField
 from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.widgets import Select
 
 from konsey.errors import ServiceError
 from konsey.validation import check_date, check_timezone, timezone_choices
@@ -73,3 +75,30 @@ class DateField(wtforms.DateField):
             check_date(self.data, self.name)
         except ServiceValidationError as exc:
             raise ValidationError(exc.message) from exc
+
+
+class PlaceholderSelect(Select):
+    """A required select whose first option is an empty "Choose…": HTML's
+    placeholder label option, without which ``required`` is invalid (a
+    select that starts on a real value can never be empty)."""
+
+    def __call__(self, field, **kwargs):
+        html = super().__call__(field, **kwargs)
+        choices = list(field._iter_choices_normalized())
+        if choices and choices[0].value in ("", None):
+            return html
+        opening, _, rest = html.partition(">")  # Markup's parts stay Markup
+        selected = Markup("") if any(c.selected for c in choices) else Markup(" selected")
+        return Markup('{}><option value=""{}>{}</option>{}').format(
+            opening, selected, _l("Choose…"), rest
+        )
+
+
+class RequiredSelectField(SelectField):
+    """A select that must be answered (``required``, with a placeholder option);
+    an empty answer is refused like any value that is not a choice."""
+
+    widget = PlaceholderSelect()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, [InputRequired(), *(validators or [])], **kwargs)

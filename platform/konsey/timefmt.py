@@ -65,6 +65,19 @@ def safe_dateformat(value, fmt: str = "medium") -> str:
         )
 
 
+def machine(value: date | datetime | None) -> str:
+    """The ``datetime`` attribute of ``<time>``: a valid HTML date, or global
+    date and time string in UTC with whole seconds ("2017-11-09T07:00:00Z");
+    Python's isoformat() would add microseconds, which HTML does not allow."""
+    if value is None:
+        return ""
+    if not isinstance(value, datetime):
+        return value.isoformat()
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)  # stored instants are UTC
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def differs(instant: datetime, zone_a: str, zone_b: str) -> bool:
     """Do two zones show this instant differently (offset at that moment)?"""
     return local(instant, zone_a).utcoffset() != local(instant, zone_b).utcoffset()

@@ -19,7 +19,8 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFError, generate_csrf
+from markupsafe import Markup
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
@@ -42,7 +43,9 @@ ERROR_MESSAGES = {
     403: _l("You do not have access to this page."),
     404: _l("There is nothing at this address."),
     405: _l("This action is not allowed here."),
+    412: _l("This is not the version of the file that your request expected."),
     413: _l("The request is too large."),
+    416: _l("The requested part of the file is beyond its end."),
     422: _l("The request contains invalid data."),
     429: _l("Too many requests; please wait and try again."),
     500: _l("Something went wrong on our side; the secretariat has been told."),
@@ -149,11 +152,14 @@ def _handle_http_error(exc: HTTPException):
         message = str(exc.description)
     if isinstance(exc, CSRFError):
         message = str(_l("The form expired or was sent from another site; please try again."))
+    # The exception's own headers say what the status means: Content-Range of
+    # a 416 (RFC 9110 §15.5.17), Allow of a 405, Retry-After…
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
     if wants_json():
         code = exc.name.lower().replace(" ", "_")
         field, detail = _validation_detail(exc)
-        return json_error(status, code, detail or message, field)
-    return render_template("errors/error.html", status=status, message=message), status
+        return *json_error(status, code, detail or message, field), headers
+    return render_template("errors/error.html", status=status, message=message), status, headers
 
 
 def _validation_detail(exc: HTTPException) -> tuple[str | None, str | None]:
@@ -285,6 +291,13 @@ def set_language():
     return redirect(_back_to(request.form.get("next"), url_for("auth.login")))
 
 
+def csrf_field() -> Markup:
+    """Every form's CSRF token, as one hidden input without an id: a page has
+    many forms, and an id used twice is invalid HTML (WTForms' own
+    ``form.csrf_token`` renders ``id="csrf_token"`` in each)."""
+    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(generate_csrf())
+
+
 def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to continue.")
@@ -311,6 +324,7 @@ def init_app(app: Flask) -> None:
             "get_locale": lambda: str(get_locale()),
         }
 
+    app.jinja_env.globals["csrf_field"] = csrf_field
     from konsey import timefmt
 
     # Also in emails, which are rendered outside any request.
@@ -319,3 +333,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         datetimeformat=timefmt.safe_datetimeformat, dateformat=timefmt.safe_dateformat
     )
+    # <time datetime="{{ x|machine_time }}">: every machine-readable date and instant.
+    app.jinja_env.filters["machine_time"] = timefmt.machine

@@ -41,11 +41,12 @@ def describe(path: str, violations: list[dict]) -> str:
 
 
 # WCAG 2.1 4.1.1 (axe files its rule under "obsolete" since WCAG 2.2): an id
-# used twice makes a label or aria reference point at the wrong element.
-# Hidden inputs (every form's csrf_token) are never labelled nor read out.
+# used twice makes a label or aria reference point at the wrong element, and
+# is invalid HTML whatever the element (hidden inputs too: several forms'
+# csrf_token once shared one id).
 DUPLICATE_IDS_JS = """() => {
   const seen = new Map();
-  for (const el of document.querySelectorAll('[id]:not(input[type=hidden])'))
+  for (const el of document.querySelectorAll('[id]'))
     seen.set(el.id, (seen.get(el.id) || 0) + 1);
   return [...seen].filter(([, n]) => n > 1).map(([id]) => id);
 }"""

@@ -68,7 +68,7 @@ def test_move_agenda_item_with_htmx_returns_the_agenda_fragment(demo, client):
     body = response.get_data(as_text=True)
     assert "<html" not in body and body.lstrip().startswith('<div id="agenda-list"')
     assert body.index(second) < body.index(first)  # the new order, shown
-    assert 'hx-swap-oob="innerHTML"' in body  # announced in the live region
+    assert 'data-hx-swap-oob="innerHTML"' in body  # announced in the live region
     assert "HX-Request" in response.headers.get("Vary", "")
     assert _agenda_titles(meeting.id) == [second, first]
 
@@ -380,7 +380,7 @@ def test_logged_in_pages_send_the_csrf_token_to_htmx(demo, client):
     client.login("head.kz@kz.example.org")
     page = client.get("/").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    assert f'hx-headers=\'{{"X-CSRFToken": "{token}"}}\'' in page
+    assert f'data-hx-headers=\'{{"X-CSRFToken": "{token}"}}\'' in page
     # ...and a request without it is refused, htmx or not.
     item = _kz_action()
     response = client.http.post(

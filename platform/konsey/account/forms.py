@@ -3,12 +3,12 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length
 
-from konsey.forms import DigestField, TimezoneField
+from konsey.forms import DigestField, RequiredSelectField, TimezoneField
 
 
 class ProfileForm(FlaskForm):
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
-    locale = SelectField(_l("Language"), validators=[InputRequired()])
+    locale = RequiredSelectField(_l("Language"))
     timezone = TimezoneField(_l("Time zone"))
     digest = DigestField(_l("Email digest"))
 

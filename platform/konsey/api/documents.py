@@ -304,6 +304,19 @@ FILE_REQUEST_HEADERS = [
         "schema": {"type": "string"},
         "description": "the SHA-256 in quotes (the ETag): 304 if unchanged",
     },
+    {
+        "in": "header",
+        "name": "If-Match",
+        "schema": {"type": "string"},
+        "description": "the ETag the caller expects: 412 if it is another file",
+    },
+    {
+        "in": "header",
+        "name": "If-Range",
+        "schema": {"type": "string"},
+        "description": "the ETag (or Last-Modified) of the caller's partial copy: "
+        "the Range applies only if it still holds, else the whole file is sent",
+    },
 ]
 FILE_RESPONSES = {
     "200": {
@@ -313,13 +326,15 @@ FILE_RESPONSES = {
     "206": {"description": "The requested byte range.", "content": {"*/*": _FILE}},
     "304": {"description": "Unchanged: the If-None-Match ETag is the SHA-256."},
 }
+# Preconditions are evaluated before Range (RFC 9110 §13.2.2); a 416 names the
+# file's size in Content-Range ("bytes */<size>").
 
 
 @blp.route("/documents/<int:document_id>/versions/<int:version_number>/file")
 class VersionFile(MethodView):
     @_guard(Action.DOCUMENT_VIEW, _document)
     @blp.doc(parameters=FILE_REQUEST_HEADERS, responses=FILE_RESPONSES)
-    @_errors(*ERRORS, 409, 416)
+    @_errors(*ERRORS, 409, 412, 416)
     def get(self, document_id: int, version_number: int):
         """Download a version's file (verified against its SHA-256 first: 409 if damaged)."""
         version = queries.get_version(g.api_object, version_number)

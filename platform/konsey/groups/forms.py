@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField
 from wtforms.validators import InputRequired, Length
 
+from konsey.forms import RequiredSelectField
 from konsey.models import Role
 
 ROLE_LABELS = {
@@ -24,11 +25,11 @@ class AddMemberForm(FlaskForm):
     # (no such account, already a member, deactivated…).
     email = EmailField(_l("Email of the person"), validators=[InputRequired(), Length(max=254)])
     member_state = SelectField(_l("Delegation"), coerce=int, default=0)
-    role = SelectField(_l("Role"), validators=[InputRequired()])
+    role = RequiredSelectField(_l("Role"))
 
 
 class ChangeRoleForm(FlaskForm):
-    role = SelectField(_l("Role"), validators=[InputRequired()])
+    role = RequiredSelectField(_l("Role"))
 
 
 class RemoveMemberForm(FlaskForm):
