@@ -28,6 +28,7 @@ from konsey.extensions import db, login_manager
 from konsey.htmx import is_htmx
 from konsey.i18n import language_choices
 from konsey.models import User
+from konsey.redirects import safe_next
 
 bp = Blueprint("web", __name__)
 
@@ -254,17 +255,6 @@ def index():
     return redirect(url_for("auth.login"))
 
 
-def _back_to(target: str | None, default: str) -> str:
-    """Only same-site relative paths: no open redirects."""
-    from urllib.parse import urlsplit
-
-    if target and target.startswith("/") and "\\" not in target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc:
-            return target
-    return default
-
-
 @bp.post("/language")
 def set_language():
     """The language switch in the header: a visitor's choice lives in the
@@ -280,9 +270,9 @@ def set_language():
             audit.record(current_actor(), "user.locale", user, old=user.locale, new=code)
             user.locale = code
             db.session.commit()
-        return redirect(_back_to(request.form.get("next"), url_for("web.index")))
+        return redirect(safe_next(request.form.get("next"), url_for("web.index")))
     session["lang"] = code
-    return redirect(_back_to(request.form.get("next"), url_for("auth.login")))
+    return redirect(safe_next(request.form.get("next"), url_for("auth.login")))
 
 
 def init_app(app: Flask) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -26,18 +25,14 @@ from konsey.extensions import db
 from konsey.forms import apply_service_error
 from konsey.mail.dispatch import dispatch_outbox
 from konsey.models import User
+from konsey.redirects import safe_next
 from konsey.web import current_actor
 
 bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site relative paths: no open redirects."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
-            return target
-    return url_for("groups.index")
+    return safe_next(target, url_for("groups.index"))
 
 
 # How long the password step stays good while the second factor is awaited.
