@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
+from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import HTTPException
 
 from konsey import audit, policy
@@ -125,10 +126,24 @@ def _enforce_token_scope():
     return None
 
 
+# RFC 6750: the API's 401 names its scheme, and says when a token was refused.
+BEARER_REALM = "Konsey API"
+
+
+def _bearer_challenge() -> str:
+    params = {"realm": BEARER_REALM}
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and secret.strip():
+        params["error"] = "invalid_token"
+        params["error_description"] = "The token is unknown, expired or revoked."
+    return WWWAuthenticate("Bearer", params).to_header()
+
+
 @login_manager.unauthorized_handler
 def _unauthorized():
     if wants_json():
-        return json_error(401, "unauthorized", str(ERROR_MESSAGES[401]))
+        response, status = json_error(401, "unauthorized", str(ERROR_MESSAGES[401]))
+        return response, status, {"WWW-Authenticate": _bearer_challenge()}
     login_url = url_for("auth.login", next=request.full_path.rstrip("?"))
     if is_htmx():
         # An expired session during an in-page update: send the whole page to
@@ -137,9 +152,19 @@ def _unauthorized():
     return redirect(login_url)
 
 
+def _exception_headers(exc: HTTPException) -> list[tuple[str, str]]:
+    """What the exception says beyond its page: ``Allow`` (405), ``Retry-After``
+    (429, 503), ``Content-Range`` (416), ``WWW-Authenticate`` (401)..."""
+    headers = exc.get_headers(request.environ)
+    if exc.response is not None:
+        headers += list(exc.response.headers.items())
+    skip = {"content-type", "content-length"}
+    return [(name, value) for name, value in headers if name.lower() not in skip]
+
+
 def _handle_http_error(exc: HTTPException):
     status = exc.code or 500
-    if status == 401 and not wants_json():
+    if status == 401:
         return _unauthorized()
     message = str(ERROR_MESSAGES.get(status, exc.description or exc.name))
     if status in (400, 409) and exc.description and exc.description != type(exc).description:
@@ -150,11 +175,13 @@ def _handle_http_error(exc: HTTPException):
         message = str(exc.description)
     if isinstance(exc, CSRFError):
         message = str(_l("The form expired or was sent from another site; please try again."))
+    headers = _exception_headers(exc)
     if wants_json():
         code = exc.name.lower().replace(" ", "_")
         field, detail = _validation_detail(exc)
-        return json_error(status, code, detail or message, field)
-    return render_template("errors/error.html", status=status, message=message), status
+        response, status = json_error(status, code, detail or message, field)
+        return response, status, headers
+    return render_template("errors/error.html", status=status, message=message), status, headers
 
 
 def _validation_detail(exc: HTTPException) -> tuple[str | None, str | None]:
