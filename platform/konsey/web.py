@@ -24,7 +24,7 @@ from sqlalchemy import exc as sa_exc
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import HTTPException
 
-from konsey import audit, policy
+from konsey import audit, headers, policy
 from konsey.extensions import db, login_manager
 from konsey.htmx import is_htmx
 from konsey.i18n import language_choices
@@ -32,11 +32,6 @@ from konsey.models import User
 from konsey.redirects import safe_next
 
 bp = Blueprint("web", __name__)
-
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
 
 ERROR_MESSAGES = {
     400: _l("The request could not be understood."),
@@ -259,19 +254,6 @@ def _refuse_nul_bytes():
         abort(400, description=str(_l("The request contains a NUL character.")))
 
 
-def _security_headers(response):
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault(
-        "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
-    )
-    if request.is_secure:
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    return response
-
-
 @bp.route("/")
 def index():
     """The start page: "what needs me?" once logged in."""
@@ -314,7 +296,7 @@ def init_app(app: Flask) -> None:
         app.register_error_handler(Exception, _handle_unexpected)
     app.before_request(_refuse_nul_bytes)
     app.before_request(_enforce_token_scope)
-    app.after_request(_security_headers)
+    app.after_request(headers.security_headers)
     app.teardown_appcontext(_release_database_session)
 
     @app.context_processor
