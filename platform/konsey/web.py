@@ -24,7 +24,7 @@ from sqlalchemy import exc as sa_exc
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import HTTPException
 
-from konsey import audit, headers, policy
+from konsey import audit, headers, policy, security_log
 from konsey.extensions import db, login_manager
 from konsey.htmx import is_htmx
 from konsey.i18n import language_choices
@@ -57,6 +57,7 @@ def require(action: policy.Action, obj=None) -> None:
     if not current_user.is_authenticated:
         abort(401)
     if not policy.can(current_user, action, obj):
+        security_log.note(obj, action)
         abort(403)
 
 
@@ -297,6 +298,7 @@ def init_app(app: Flask) -> None:
     app.before_request(_refuse_nul_bytes)
     app.before_request(_enforce_token_scope)
     app.after_request(headers.security_headers)
+    app.after_request(security_log.record_refusal)
     app.teardown_appcontext(_release_database_session)
 
     @app.context_processor
