@@ -57,6 +57,15 @@ def group_id_of(obj) -> int | None:
     return None
 
 
+def object_fields(obj) -> dict[str, str | None]:
+    """How an event names its object: table, id, and a label that outlives it."""
+    return {
+        "object_type": obj.__tablename__,
+        "object_id": str(obj.id),
+        "object_label": _label(obj),
+    }
+
+
 def record(actor: Actor, action: str, obj=None, **details) -> AuditEvent:
     event = AuditEvent(
         actor_id=actor.user_id,
@@ -67,9 +76,8 @@ def record(actor: Actor, action: str, obj=None, **details) -> AuditEvent:
     if obj is not None:
         if obj.id is None:
             db.session.flush()
-        event.object_type = obj.__tablename__
-        event.object_id = str(obj.id)
-        event.object_label = _label(obj)
+        for name, value in object_fields(obj).items():
+            setattr(event, name, value)
         event.group_id = group_id_of(obj)
     db.session.add(event)
     return event

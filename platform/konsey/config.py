@@ -136,6 +136,9 @@ def _account_security_settings() -> dict:
         "LOGIN_THROTTLE_IP_MAX": _int("KONSEY_LOGIN_THROTTLE_IP_MAX", 100),
         "LOGIN_THROTTLE_WINDOW": _int("KONSEY_LOGIN_THROTTLE_WINDOW", 15 * 60),
         "LOGIN_THROTTLE_LOCKOUT": _int("KONSEY_LOGIN_THROTTLE_LOCKOUT", 15 * 60),
+        # Refused access (403) is logged and recorded once per user and route
+        # within this many seconds; the refusals in between are counted.
+        "ACCESS_REFUSAL_LOG_WINDOW": _int("KONSEY_ACCESS_REFUSAL_LOG_SECONDS", 60),
         # Sessions end after this long without a request (not "remember me"
         # sessions) and in any case after the absolute lifetime.
         "SESSION_IDLE_TIMEOUT": _int("KONSEY_SESSION_IDLE_MINUTES", 120) * 60,

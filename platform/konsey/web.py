@@ -22,20 +22,17 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from markupsafe import Markup
 from sqlalchemy import exc as sa_exc
+from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import HTTPException
 
-from konsey import audit, conflicts, json_guard, policy
+from konsey import audit, conflicts, headers, json_guard, policy, security_log
 from konsey.extensions import db, login_manager
 from konsey.htmx import is_htmx
 from konsey.i18n import language_choices
 from konsey.models import User
+from konsey.redirects import safe_next
 
 bp = Blueprint("web", __name__)
-
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
 
 ERROR_MESSAGES = {
     400: _l("The request could not be understood."),
@@ -63,6 +60,7 @@ def require(action: policy.Action, obj=None) -> None:
     if not current_user.is_authenticated:
         abort(401)
     if not policy.can(current_user, action, obj):
+        security_log.note(obj, action)
         abort(403)
 
 
@@ -127,10 +125,24 @@ def _enforce_token_scope():
     return None
 
 
+# RFC 6750: the API's 401 names its scheme, and says when a token was refused.
+BEARER_REALM = "Konsey API"
+
+
+def _bearer_challenge() -> str:
+    params = {"realm": BEARER_REALM}
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and secret.strip():
+        params["error"] = "invalid_token"
+        params["error_description"] = "The token is unknown, expired or revoked."
+    return WWWAuthenticate("Bearer", params).to_header()
+
+
 @login_manager.unauthorized_handler
 def _unauthorized():
     if wants_json():
-        return json_error(401, "unauthorized", str(ERROR_MESSAGES[401]))
+        response, status = json_error(401, "unauthorized", str(ERROR_MESSAGES[401]))
+        return response, status, {"WWW-Authenticate": _bearer_challenge()}
     login_url = url_for("auth.login", next=request.full_path.rstrip("?"))
     if is_htmx():
         # An expired session during an in-page update: send the whole page to
@@ -139,9 +151,19 @@ def _unauthorized():
     return redirect(login_url)
 
 
+def _exception_headers(exc: HTTPException) -> list[tuple[str, str]]:
+    """What the exception says beyond its page: ``Allow`` (405), ``Retry-After``
+    (429, 503), ``Content-Range`` (416), ``WWW-Authenticate`` (401)..."""
+    headers = exc.get_headers(request.environ)
+    if exc.response is not None:
+        headers += list(exc.response.headers.items())
+    skip = {"content-type", "content-length"}
+    return [(name, value) for name, value in headers if name.lower() not in skip]
+
+
 def _handle_http_error(exc: HTTPException):
     status = exc.code or 500
-    if status == 401 and not wants_json():
+    if status == 401:
         return _unauthorized()
     message = str(ERROR_MESSAGES.get(status, exc.description or exc.name))
     if status in (400, 409) and exc.description and exc.description != type(exc).description:
@@ -152,13 +174,12 @@ def _handle_http_error(exc: HTTPException):
         message = str(exc.description)
     if isinstance(exc, CSRFError):
         message = str(_l("The form expired or was sent from another site; please try again."))
-    # The exception's own headers say what the status means: Content-Range of
-    # a 416 (RFC 9110 §15.5.17), Allow of a 405, Retry-After…
-    headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+    headers = _exception_headers(exc)
     if wants_json():
         code = exc.name.lower().replace(" ", "_")
         field, detail = _validation_detail(exc)
-        return *json_error(status, code, detail or message, field), headers
+        response, status = json_error(status, code, detail or message, field)
+        return response, status, headers
     return render_template("errors/error.html", status=status, message=message), status, headers
 
 
@@ -237,19 +258,6 @@ def _refuse_nul_bytes():
         abort(400, description=str(_l("The request contains a NUL character.")))
 
 
-def _security_headers(response):
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault(
-        "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
-    )
-    if request.is_secure:
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    return response
-
-
 @bp.route("/")
 def index():
     """The start page: "what needs me?" once logged in."""
@@ -258,17 +266,6 @@ def index():
 
         return home_page()
     return redirect(url_for("auth.login"))
-
-
-def _back_to(target: str | None, default: str) -> str:
-    """Only same-site relative paths: no open redirects."""
-    from urllib.parse import urlsplit
-
-    if target and target.startswith("/") and "\\" not in target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc:
-            return target
-    return default
 
 
 @bp.post("/language")
@@ -286,9 +283,9 @@ def set_language():
             audit.record(current_actor(), "user.locale", user, old=user.locale, new=code)
             user.locale = code
             db.session.commit()
-        return redirect(_back_to(request.form.get("next"), url_for("web.index")))
+        return redirect(safe_next(request.form.get("next"), url_for("web.index")))
     session["lang"] = code
-    return redirect(_back_to(request.form.get("next"), url_for("auth.login")))
+    return redirect(safe_next(request.form.get("next"), url_for("auth.login")))
 
 
 def csrf_field() -> Markup:
@@ -312,7 +309,8 @@ def init_app(app: Flask) -> None:
     app.before_request(_refuse_nul_bytes)
     app.before_request(json_guard.refuse_bad_json)
     app.before_request(_enforce_token_scope)
-    app.after_request(_security_headers)
+    app.after_request(headers.security_headers)
+    app.after_request(security_log.record_refusal)
     app.teardown_appcontext(_release_database_session)
 
     @app.context_processor

@@ -7,6 +7,8 @@ new route must be added here with its expected answer for every role.
 from __future__ import annotations
 
 import pytest
+from werkzeug.datastructures import ResponseCacheControl
+from werkzeug.http import parse_cache_control_header
 
 from tests.integration import (
     matrix_actions,
@@ -177,3 +179,8 @@ def test_route_for_role(app, client, world, method, rule, role):
     assert _outcome(response) == expected, (
         f"{method} {url} as {role}: HTTP {response.status_code}, expected {expected}"
     )
+    # Whatever the answer, nobody's page is kept by a browser or a proxy.
+    cache_control = parse_cache_control_header(
+        response.headers.get("Cache-Control"), cls=ResponseCacheControl
+    )
+    assert cache_control.no_store, f"{method} {url} as {role}: {cache_control}"

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from konsey import policy
+from konsey import policy, security_log
 from konsey.actions import queries, services
 from konsey.actions.overdue import Clock, is_overdue
 from konsey.api.action_schemas import (
@@ -49,6 +49,7 @@ def _guard(load=None, action: Action | None = None):
                 if obj is None:
                     abort(404)
                 if not policy.can(current_user, action, obj):
+                    security_log.note(obj, action)
                     abort(403)
                 g.api_object = obj
             return view(*args, **kwargs)

@@ -13,7 +13,7 @@ from functools import wraps
 from flask import abort, g
 from flask_login import current_user
 
-from konsey import policy
+from konsey import policy, security_log
 from konsey.errors import ServiceError
 from konsey.extensions import db
 from konsey.policy import Action
@@ -52,6 +52,7 @@ def guard(action: Action, loader):
             if obj is None:
                 abort(404)
             if not policy.can(current_user, action, obj):
+                security_log.note(obj, action)
                 abort(403)
             g.api_object = obj
             return func(*args, **kwargs)

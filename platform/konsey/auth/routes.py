@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -26,18 +25,14 @@ from konsey.extensions import db
 from konsey.forms import apply_service_error
 from konsey.mail.dispatch import dispatch_outbox
 from konsey.models import User
+from konsey.redirects import safe_next
 from konsey.web import current_actor
 
 bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site relative paths: no open redirects."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
-            return target
-    return url_for("groups.index")
+    return safe_next(target, url_for("groups.index"))
 
 
 # How long the password step stays good while the second factor is awaited.
@@ -49,13 +44,13 @@ def login():
     if current_user.is_authenticated:
         return redirect(_safe_next(request.args.get("next")))
     form = LoginForm()
-    status = 200
+    status, headers = 200, {}
     if form.validate_on_submit():
         try:
             user = services.authenticate(current_actor(), form.email.data, form.password.data)
         except ServiceError as exc:
             form.form_errors.append(exc.message)
-            status = 429 if isinstance(exc, throttle.Throttled) else 401
+            status, headers = _refusal(exc)
         else:
             if user.has_two_factor:
                 # Not logged in yet: only the proof of the first step is kept.
@@ -70,7 +65,14 @@ def login():
             return _finish_login(user, bool(form.remember.data), request.args.get("next"))
     elif form.is_submitted():
         status = 400
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form), status, headers
+
+
+def _refusal(exc: ServiceError) -> tuple[int, dict[str, str]]:
+    """A wrong password or code (401), or a lock (429, and when to come back)."""
+    if isinstance(exc, throttle.Throttled):
+        return 429, {"Retry-After": str(max(1, exc.seconds))}
+    return 401, {}
 
 
 def _fresh_session() -> None:
@@ -114,18 +116,18 @@ def second_factor():
         flash(_("Please log in again."), "info")
         return redirect(url_for("auth.login"))
     form = SecondFactorForm()
-    status = 200
+    status, headers = 200, {}
     if form.validate_on_submit():
         try:
             services.check_second_factor(current_actor(), user, form.code.data)
         except ServiceError as exc:
             form.form_errors.append(exc.message)
-            status = 429 if isinstance(exc, throttle.Throttled) else 401
+            status, headers = _refusal(exc)
         else:
             return _finish_login(user, pending["remember"], pending["next"])
     elif form.is_submitted():
         status = 400
-    return render_template("auth/second_factor.html", form=form), status
+    return render_template("auth/second_factor.html", form=form), status, headers
 
 
 @bp.post("/logout")

@@ -58,9 +58,10 @@ def file_response(actor: audit.Actor, version: DocumentVersion) -> Response:
     response.headers["Content-Security-Policy"] = DOWNLOAD_CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.set_etag(version.sha256)
-    # Private: access can be withdrawn, so caches ask again (and get a 304).
+    # Private and never stored: access can be withdrawn, and a shared or
+    # public computer must keep no copy (a 304 still answers a known ETag).
     response.cache_control.private = True
-    response.cache_control.no_cache = True
+    response.cache_control.no_store = True
     if answer.status == 304:
         # No bytes are sent, so there is nothing to verify (or to open).
         return response

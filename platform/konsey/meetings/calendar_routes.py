@@ -28,7 +28,7 @@ def ics_response(body: bytes, filename: str | None = None) -> Response:
     response.headers["Content-Type"] = calendar.MEDIA_TYPE
     if filename:
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
