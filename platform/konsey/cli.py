@@ -63,7 +63,7 @@ def create_admin_command(email: str, name: str | None, password: str | None):
         if password is None and (user is None or not user.has_password):
             password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
         if password is not None:
-            check_password(password)
+            check_password(password, email=email, name=name)
         if user is None:
             user = User(email=email, name=name or email.split("@")[0], is_admin=True)
             db.session.add(user)

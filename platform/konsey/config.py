@@ -198,6 +198,8 @@ def from_environment() -> dict:
         "PASSWORD_RESET_MAX_AGE": _int("KONSEY_PASSWORD_RESET_MAX_AGE", 2 * 3600),
         "INVITATION_MAX_AGE": _int("KONSEY_INVITATION_MAX_AGE", 7 * 24 * 3600),
         "PASSWORD_MIN_LENGTH": 12,
+        # zxcvbn's guessability score (0-4) a new password needs (auth/passwords.py).
+        "PASSWORD_MIN_SCORE": _int("KONSEY_PASSWORD_MIN_SCORE", 3),
         **_account_security_settings(),
         "LANGUAGES": languages,
         "BABEL_DEFAULT_LOCALE": "en",

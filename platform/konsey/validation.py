@@ -27,22 +27,13 @@ def normalize_email(value: str, field: str = "email") -> str:
     return result.normalized.lower()
 
 
-def check_password(value: str, field: str = "password") -> str:
-    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
-    if len(value or "") < minimum:
-        raise ValidationError(
-            str(_l("The password must have at least %(n)d characters.", n=minimum)), field
-        )
-    if len(value) > 1024:
-        raise ValidationError(str(_l("The password is too long.")), field)
-    from konsey.auth.common_passwords import is_common
+def check_password(
+    value: str, field: str = "password", *, email: str | None = None, name: str | None = None
+) -> str:
+    """A new password (the rule lives in ``konsey.auth.passwords``)."""
+    from konsey.auth.passwords import check_new_password
 
-    if is_common(value):
-        raise ValidationError(
-            str(_l("This password is too common: it appears in lists of leaked passwords.")),
-            field,
-        )
-    return value
+    return check_new_password(value, email=email, name=name, field=field)
 
 
 def check_timezone(value: str, field: str = "timezone") -> str:

@@ -116,7 +116,7 @@ def test_bad_password_change_changes_nothing(logged_in, alice, ctx, current, new
 
 
 def _create_token(client, name="my script"):
-    r = client.post("/account/tokens", {"name": name})
+    r = client.post("/account/tokens", {"name": name, "password": f.PASSWORD})
     assert r.status_code == 200
     match = re.search(r'id="new-token">([^<]+)<', r.get_data(as_text=True))
     assert match, "the new token is shown once"

@@ -612,7 +612,9 @@ def test_outbox_lists_and_shows_the_invitation(client, admin):
     assert "Konsey: set up your account" in text
     assert "aigerim@kz.example.org" in text
     assert "Hello Aigerim Nurlanovna," in text
-    assert "http://konsey.test/account/setup/" in text
+    # Issue 13 item 6: the admin sees where the link goes, never the link itself.
+    assert "http://konsey.test/account/setup/" not in text
+    assert "[link sent to the recipient only]" in text
 
 
 def test_outbox_refuses_unknown_state_and_message(client, admin):

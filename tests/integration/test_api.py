@@ -10,6 +10,7 @@ from openapi_spec_validator import validate as validate_openapi
 
 from konsey.extensions import db
 from konsey.models import User
+from tests import factories as f
 
 ADMIN = "admin@secretariat.example.org"
 COORDINATOR = "coordinator@secretariat.example.org"
@@ -49,7 +50,7 @@ def bearer(token: str) -> dict[str, str]:
 def token_from_account_page(client, email: str, name: str = "my script") -> str:
     """Log in, create a token on the account page, read it where the page shows it."""
     assert client.login(email).status_code == 302
-    response = client.post("/account/tokens", {"name": name})
+    response = client.post("/account/tokens", {"name": name, "password": f.PASSWORD})
     assert response.status_code == 200, response.get_data(as_text=True)[:2000]
     match = NEW_TOKEN_RE.search(response.get_data(as_text=True))
     assert match, "the account page does not show the new token"

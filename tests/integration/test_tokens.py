@@ -15,6 +15,7 @@ from konsey.errors import ValidationError
 from konsey.extensions import db
 from konsey.models import ActionItem, ApiToken, User
 from konsey.models.base import utcnow
+from tests.factories import PASSWORD
 from tests.integration.conftest import login_as
 
 
@@ -107,7 +108,8 @@ def test_account_page_creates_read_only_tokens_and_shows_expiry_and_last_use(cli
     page = client.get("/account").text
     assert 'name="scope"' in page and 'name="expires_in_days"' in page
     response = client.post(
-        "/account/tokens", {"name": "reporting", "scope": "read-only", "expires_in_days": "30"}
+        "/account/tokens",
+        {"name": "reporting", "scope": "read-only", "expires_in_days": "30", "password": PASSWORD},
     )
     assert response.status_code == 200
     secret = re.search(r'id="new-token">([^<]+)<', response.text).group(1)

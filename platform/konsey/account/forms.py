@@ -50,6 +50,12 @@ class TokenForm(FlaskForm):
         coerce=int,
         default=90,
     )
+    # A token acts as its user for months: the session proves itself again.
+    password = PasswordField(
+        _l("Confirm with your password"),
+        validators=[InputRequired(), Length(max=1024)],
+        id="token-password",
+    )
 
 
 class TwoFactorCodeForm(FlaskForm):

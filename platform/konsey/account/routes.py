@@ -12,10 +12,12 @@ from konsey.account import services
 from konsey.account.forms import ChangePasswordForm, ProfileForm, TokenForm
 from konsey.auth import api_tokens
 from konsey.auth import services as auth_services
+from konsey.auth.messages import tokens_ended_message
 from konsey.errors import ServiceError
 from konsey.extensions import db
 from konsey.forms import apply_service_error, timezone_options
 from konsey.i18n import language_choices
+from konsey.mail.dispatch import dispatch_outbox
 from konsey.models import ApiToken
 from konsey.web import current_actor
 
@@ -79,14 +81,17 @@ def change_password():
         return _page(password=form, status=422)
     user = current_user._get_current_object()
     try:
-        auth_services.change_password(
+        ended = auth_services.change_password(
             current_actor(), user, form.current_password.data, form.password.data
         )
     except ServiceError as exc:
         db.session.rollback()
         apply_service_error(form, exc)
         return _page(password=form, status=exc.status)
+    dispatch_outbox()
     flash(_("Your password is changed. Your other sessions have been logged out."), "success")
+    if ended:
+        flash(tokens_ended_message(ended), "info")
     return redirect(url_for("account.index"))
 
 
@@ -96,10 +101,19 @@ def create_token():
     form = TokenForm()
     if not form.validate_on_submit():
         return _page(token_form=form, status=422)
+    user = current_user._get_current_object()
     try:
+        auth_services.confirm_identity(
+            current_actor(),
+            user,
+            form.password.data,
+            purpose="token.create",
+            field="password",
+            allow_code=True,
+        )
         _token, secret = api_tokens.create_token(
             current_actor(),
-            current_user._get_current_object(),
+            user,
             form.name.data,
             scope=form.scope.data,
             days=form.expires_in_days.data,

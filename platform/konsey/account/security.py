@@ -6,10 +6,11 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from konsey import audit
 from konsey.account.forms import DisableTwoFactorForm, TwoFactorCodeForm
 from konsey.account.routes import bp
+from konsey.auth import services as auth_services
 from konsey.auth import sessions, totp
+from konsey.auth.messages import tokens_ended_message
 from konsey.errors import ServiceError
 from konsey.extensions import db
 from konsey.forms import apply_service_error
@@ -54,11 +55,10 @@ def revoke_session(session_id: int):
 @bp.post("/sessions/revoke-others")
 @login_required
 def revoke_other_sessions():
-    user = _user()
-    ended = sessions.end_all(user, keep=sessions.current_id(user))
-    audit.record(current_actor(), "session.end_others", user, count=ended)
-    db.session.commit()
+    _sessions, tokens = auth_services.end_other_sessions(current_actor(), _user())
     flash(_("Your other sessions are logged out."), "success")
+    if tokens:
+        flash(tokens_ended_message(tokens), "info")
     return redirect(url_for("account.sessions_page"))
 
 

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
 
+from konsey import audit
 from konsey.admin import queries, services
 from konsey.admin.forms import ConfirmForm, GroupForm, StateForm, UserForm
 from konsey.auth import totp
@@ -19,6 +20,7 @@ from konsey.forms import apply_service_error, timezone_options
 from konsey.i18n import language_choices
 from konsey.mail.delivery import retry_failed
 from konsey.mail.dispatch import dispatch_outbox
+from konsey.mail.secret_links import redacted
 from konsey.models import MemberState, OutboxMessage, OutboxState, User, WorkingGroup
 from konsey.policy import Action
 from konsey.web import current_actor, require
@@ -189,7 +191,19 @@ def resend_invitation(user_id: int):
     if not user.is_active:
         flash(_("This account is deactivated."), "error")
         return redirect(url_for("admin.edit_user", user_id=user.id))
-    send_invitation(current_actor(), user)
+    try:
+        send_invitation(current_actor(), user)
+    except ServiceError as exc:
+        db.session.rollback()
+        form = _user_form(user)
+        form.form_errors.append(exc.message)
+        return render_template(
+            "admin/user_form.html",
+            form=form,
+            user=user,
+            confirm=ConfirmForm(formdata=None),
+            timezones=timezone_options(),
+        ), exc.status
     db.session.commit()
     dispatch_outbox()
     flash(_("The invitation is sent."), "success")
@@ -298,8 +312,14 @@ def outbox():
 @bp.get("/outbox/<int:message_id>")
 def outbox_message(message_id: int):
     message = _get_or_404(OutboxMessage, message_id)
+    # Mail can be personal: who read whose message is on the record.
+    audit.record(current_actor(), "outbox.read", message, recipient=message.recipient)
+    db.session.commit()
     return render_template(
-        "admin/outbox_message.html", message=message, confirm=ConfirmForm(formdata=None)
+        "admin/outbox_message.html",
+        message=message,
+        body_text=redacted(message.body_text),
+        confirm=ConfirmForm(formdata=None),
     )
 
 

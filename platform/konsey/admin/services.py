@@ -185,14 +185,20 @@ def set_active(actor: audit.Actor, user: User, active: bool) -> None:
         raise ValidationError(_("You cannot deactivate your own account."), "active")
     if user.is_active_account == active:
         return
-    user.is_active_account = active
-    # Ends every session and remember-me cookie on the server; tokens check the flag.
-    user.session_nonce = new_session_nonce()
-    if not active:
-        from konsey.auth.sessions import end_all
+    from konsey.auth.api_tokens import revoke_all
+    from konsey.auth.sessions import end_all
 
-        end_all(user)
-    audit.record(actor, "user.activate" if active else "user.deactivate", user)
+    user.is_active_account = active
+    # Ends every session and remember-me cookie on the server, and outstanding links.
+    user.session_nonce = new_session_nonce()
+    end_all(user)
+    # Either way the old credentials stay dead: reactivation never revives the
+    # API tokens or the calendar feed address the account had before.
+    action = "user.activate" if active else "user.deactivate"
+    tokens = revoke_all(actor, user, reason=action)
+    feed = user.calendar_token_hash is not None
+    user.calendar_token_hash = None
+    audit.record(actor, action, user, tokens_ended=tokens, calendar_feed_ended=feed)
     db.session.commit()
 
 

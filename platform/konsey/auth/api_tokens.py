@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from konsey import audit
 from konsey.errors import ValidationError
@@ -67,6 +67,37 @@ def revoke_token(actor: audit.Actor, token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         audit.record(actor, "token.revoke", token.user, token_name=token.name)
+
+
+def revoke_all(actor: audit.Actor, user: User, *, reason: str) -> int:
+    """End every token of ``user`` (caller commits); returns how many were live.
+
+    A password change or reset, "log out everywhere else", deactivation and
+    reactivation all call this: a token never outlives its user's credentials.
+    """
+    now = utcnow()
+    live = db.session.execute(
+        update(ApiToken)
+        .where(
+            ApiToken.user_id == user.id,
+            ApiToken.revoked_at.is_(None),
+            ApiToken.expires_at > now,
+        )
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    # Expired tokens are ended too, so none can ever come back.
+    db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if "tokens" in user.__dict__:
+        db.session.expire(user, ["tokens"])
+    if live:
+        audit.record(actor, "token.revoke_all", user, count=live, reason=reason)
+    return live or 0
 
 
 def token_for_secret(secret: str) -> ApiToken | None:

@@ -20,6 +20,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from konsey import policy
 from konsey.auth import links, services, throttle
 from konsey.auth.forms import ForgotPasswordForm, LoginForm, NewPasswordForm, SecondFactorForm
+from konsey.auth.messages import tokens_ended_message
 from konsey.errors import ServiceError
 from konsey.extensions import db
 from konsey.forms import apply_service_error
@@ -204,14 +205,19 @@ def _password_link(token: str, purpose: str):
     status = 200
     if form.validate_on_submit():
         try:
-            user = services.complete_link(current_actor(), token, purpose, form.password.data)
+            user, ended = services.complete_link(
+                current_actor(), token, purpose, form.password.data
+            )
         except ServiceError as exc:
             db.session.rollback()
             apply_service_error(form, exc)
             status = 422
         else:
+            dispatch_outbox()
             logout_user()
             flash(_("Your password is set. You can log in now."), "success")
+            if ended:
+                flash(tokens_ended_message(ended), "info")
             return redirect(url_for("auth.login"))
     elif form.is_submitted():
         status = 400

@@ -6,9 +6,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from konsey import audit
-from konsey.auth import links, sessions, throttle, totp
+from konsey.auth import api_tokens, links, sessions, throttle, totp
 from konsey.auth.passwords import hash_password, needs_rehash, verify_password
-from konsey.errors import ValidationError
+from konsey.errors import Conflict, ValidationError
 from konsey.extensions import db
 from konsey.mail.outbox import queue_email
 from konsey.models import User, UserSession
@@ -66,11 +66,24 @@ def check_second_factor(actor: audit.Actor, user: User, code: str) -> None:
     """The login's second step: a TOTP or recovery code, throttled like passwords."""
     _check_throttle(actor, user.email, user)
     if not user.is_active or not totp.accept(user, code):
+        db.session.rollback()
         audit.record(actor, "user.login_failed", user, reason="second_factor")
         db.session.commit()
         throttle.record_failure(user.email, actor.ip)
         raise ValidationError(str(_l("The code is not correct.")), "code")
     db.session.commit()
+
+
+def confirm_second_factor(actor: audit.Actor, user: User, code: str, *, purpose: str) -> None:
+    """A session proves it holds the second factor (a code is consumed; caller
+    commits), under the login's throttle; failures are audited."""
+    _check_throttle(actor, user.email, user)
+    if not user.is_active or not totp.accept(user, code):
+        db.session.rollback()
+        audit.record(actor, "user.reauth_failed", user, purpose=purpose, reason="second_factor")
+        db.session.commit()
+        throttle.record_failure(user.email, actor.ip)
+        raise ValidationError(str(_l("The code is not correct.")), "code")
 
 
 def begin_session(actor: audit.Actor, user: User, *, user_agent: str | None, remember: bool) -> str:
@@ -93,64 +106,128 @@ def end_session(actor: audit.Actor, user: User) -> None:
     db.session.commit()
 
 
+def confirm_identity(
+    actor: audit.Actor,
+    user: User,
+    secret: str,
+    *,
+    purpose: str,
+    field: str = "current_password",
+    allow_code: bool = False,
+) -> None:
+    """A logged-in session proves again that it is the user before a
+    sensitive step (a new password, a token, turning 2FA off).
+
+    The password (or, with ``allow_code`` and 2FA on, a fresh code from the
+    authenticator app) is checked under the same throttle as the login, and
+    every failure is audited; a stolen session cannot guess its way through.
+    """
+    _check_throttle(actor, user.email, user)
+    secret = secret or ""
+    ok = verify_password(user.password_hash, secret)
+    if not ok and allow_code and user.has_two_factor:
+        ok = totp.accept_app_code(user, secret)
+    if not ok or not user.is_active:
+        db.session.rollback()
+        audit.record(actor, "user.reauth_failed", user, purpose=purpose)
+        db.session.commit()
+        throttle.record_failure(user.email, actor.ip)
+        message = (
+            _l("The password or the code is not correct.")
+            if allow_code and user.has_two_factor
+            else _l("The current password is not correct.")
+        )
+        raise ValidationError(str(message), field)
+    audit.record(actor, "user.reauth", user, purpose=purpose)
+
+
 def set_password(
     actor: audit.Actor, user: User, password: str, *, action: str, keep_session: int | None = None
-) -> None:
-    """Set a new password and end every session of the user (but ``keep_session``)."""
-    check_password(password)
+) -> int:
+    """Set a new password and end every session of the user (but ``keep_session``)
+    and every API token; returns how many live tokens ended (caller commits).
+
+    Replacing a password (not setting the first one) is also told to the
+    user by email, in case it was not them.
+    """
+    check_password(password, email=user.email, name=user.name)
+    replaced = user.has_password
     user.password_hash = hash_password(password)
     # Also invalidates outstanding reset and set-up links (links.py).
     user.session_nonce = new_session_nonce()
     sessions.end_all(user, keep=keep_session)
-    audit.record(actor, action, user)
+    ended = api_tokens.revoke_all(actor, user, reason=action)
+    audit.record(actor, action, user, tokens_ended=ended)
+    if replaced:
+        queue_email(user, "password_changed", _l("Konsey: your password was changed"), tokens=ended)
+    return ended
 
 
-def change_password(actor: audit.Actor, user: User, current: str, new: str) -> None:
-    if not verify_password(user.password_hash, current or ""):
-        raise ValidationError(str(_l("The current password is not correct.")), "current_password")
-    set_password(
+def change_password(actor: audit.Actor, user: User, current: str, new: str) -> int:
+    """Returns how many API tokens ended with the old password."""
+    confirm_identity(actor, user, current, purpose="password_change")
+    ended = set_password(
         actor, user, new, action="user.password_change", keep_session=sessions.current_id(user)
     )
     db.session.commit()
+    return ended
+
+
+def end_other_sessions(actor: audit.Actor, user: User) -> tuple[int, int]:
+    """ "Log out everywhere else": every other session and every API token end.
+
+    Returns (sessions ended, tokens ended)."""
+    ended = sessions.end_all(user, keep=sessions.current_id(user))
+    tokens = api_tokens.revoke_all(actor, user, reason="session.end_others")
+    audit.record(actor, "session.end_others", user, count=ended, tokens=tokens)
+    db.session.commit()
+    return ended, tokens
 
 
 def request_password_reset(actor: audit.Actor, email: str) -> None:
     """Email a reset link if the address belongs to an active account.
 
-    Says nothing either way to the caller (no account enumeration).
+    Says nothing either way to the caller (no account enumeration). The link
+    itself is minted at send time, never stored (konsey.mail.secret_links).
     """
     user = find_user_by_email(email)
     if user is None or not user.is_active:
         return
     purpose = "reset" if user.has_password else "setup"
-    token = links.make_token(user, purpose)
     queue_email(
         user,
         "password_reset" if purpose == "reset" else "invitation",
         _l("Konsey: reset your password")
         if purpose == "reset"
         else _l("Konsey: set up your account"),
-        token=token,
+        link_purpose=purpose,
     )
     audit.record(actor, "user.password_reset_requested", user)
     db.session.commit()
 
 
 def send_invitation(actor: audit.Actor, user: User) -> None:
-    """Queue the first-time set-up email (caller commits)."""
-    token = links.make_token(user, "setup")
-    queue_email(user, "invitation", _l("Konsey: set up your account"), token=token)
+    """Queue the first-time set-up email (caller commits).
+
+    An account that has a password already gets none: a set-up link would
+    let whoever reads it choose the password of a working account."""
+    if user.has_password:
+        raise Conflict(
+            str(_l("This account is set up already; the person can reset their own password."))
+        )
+    queue_email(user, "invitation", _l("Konsey: set up your account"), link_purpose="setup")
     audit.record(actor, "user.invitation_sent", user)
 
 
-def complete_link(actor: audit.Actor, token: str, purpose: str, password: str) -> User:
-    """Use a reset or set-up link to set the password (once)."""
+def complete_link(actor: audit.Actor, token: str, purpose: str, password: str) -> tuple[User, int]:
+    """Use a reset or set-up link to set the password (once); returns the user
+    and how many API tokens ended."""
     user = links.load_user(token, purpose)
-    set_password(
+    ended = set_password(
         audit.Actor(user, actor.ip),
         user,
         password,
         action="user.password_reset" if purpose == "reset" else "user.account_setup",
     )
     db.session.commit()
-    return user
+    return user, ended

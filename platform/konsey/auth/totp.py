@@ -17,10 +17,10 @@ import secrets
 import pyotp
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from konsey import audit
-from konsey.auth.passwords import verify_password
 from konsey.errors import Conflict, ValidationError
 from konsey.extensions import db
 from konsey.models import RecoveryCode, User
@@ -56,6 +56,24 @@ def begin(actor: audit.Actor, user: User) -> str:
     return user.totp_secret
 
 
+def _claim_step(user: User, step: int) -> bool:
+    """Record ``step`` as used, in one conditional UPDATE: of several requests
+    racing with the same code, exactly one sees its row change."""
+    result = db.session.execute(
+        update(User)
+        .where(
+            User.id == user.id,
+            or_(User.totp_last_step.is_(None), User.totp_last_step < step),
+        )
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False  # already used (here or by a concurrent request): a replay
+    set_committed_value(user, "totp_last_step", step)
+    return True
+
+
 def _accept_totp(user: User, code: str) -> bool:
     if not user.totp_secret or not _CODE_RE.match(code):
         return False
@@ -65,23 +83,33 @@ def _accept_totp(user: User, code: str) -> bool:
         if hmac.compare_digest(totp.generate_otp(step), code):
             if user.totp_last_step is not None and step <= user.totp_last_step:
                 return False  # already used: a replay
-            user.totp_last_step = step
-            return True
+            return _claim_step(user, step)
     return False
 
 
 def _use_recovery_code(user: User, code: str) -> bool:
-    row = db.session.scalar(
-        select(RecoveryCode).where(
+    code_id = db.session.scalar(
+        select(RecoveryCode.id).where(
             RecoveryCode.user_id == user.id,
             RecoveryCode.code_hash == _hash(code),
             RecoveryCode.used_at.is_(None),
         )
     )
-    if row is None:
+    if code_id is None:
         return False
-    row.used_at = utcnow()
-    return True
+    # Conditional: a code two requests found unused is used by only one of them.
+    result = db.session.execute(
+        update(RecoveryCode)
+        .where(RecoveryCode.id == code_id, RecoveryCode.used_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def accept_app_code(user: User, code: str) -> bool:
+    """A fresh code from the authenticator app (not a recovery code); consumes it."""
+    return user.has_two_factor and _accept_totp(user, _normalise(code))
 
 
 def accept(user: User, code: str) -> bool:
@@ -133,10 +161,10 @@ def disable(actor: audit.Actor, user: User, password: str, code: str) -> None:
     """Turn 2FA off: needs the password and a current code (or a recovery code)."""
     if not user.has_two_factor:
         raise Conflict(_("Two-factor authentication is off."))
-    if not verify_password(user.password_hash, password or ""):
-        raise ValidationError(_("The password is not correct."), "password")
-    if not accept(user, code):
-        raise ValidationError(_("The code is not correct."), "code")
+    from konsey.auth.services import confirm_identity, confirm_second_factor
+
+    confirm_identity(actor, user, password, purpose="2fa_disable", field="password")
+    confirm_second_factor(actor, user, code, purpose="2fa_disable")
     _clear(user)
     audit.record(actor, "user.2fa_disable", user)
     db.session.commit()

@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from konsey import audit
 from konsey.extensions import db
+from konsey.mail import secret_links
 from konsey.mail.outbox import one_line
 from konsey.models import OutboxMessage, OutboxState
 from konsey.models.base import utcnow
@@ -42,9 +43,10 @@ def build_message(row: OutboxMessage, sender: str) -> EmailMessage:
     msg["Message-ID"] = f"<konsey-outbox-{row.id}-{row.created_at:%Y%m%d%H%M%S}@konsey>"
     if row.dedupe_key:
         msg["X-Konsey-Dedupe"] = row.dedupe_key
-    msg.set_content(row.body_text)
-    if row.body_html:
-        msg.add_alternative(row.body_html, subtype="html")
+    body_text, body_html = secret_links.bodies(row)
+    msg.set_content(body_text)
+    if body_html:
+        msg.add_alternative(body_html, subtype="html")
     return msg
 
 

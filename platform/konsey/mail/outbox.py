@@ -10,6 +10,7 @@ from flask_babel import force_locale
 from sqlalchemy.dialects import postgresql, sqlite
 
 from konsey.extensions import db
+from konsey.mail import secret_links
 from konsey.models import OutboxMessage, OutboxState, User
 
 # Control characters, line and paragraph separators, and runs of white space:
@@ -22,8 +23,20 @@ def one_line(text: str) -> str:
     return _NOT_ONE_LINE.sub(" ", text).strip()
 
 
-def compose(user: User, template: str, subject, *, dedupe_key: str | None = None, **context):
+def compose(
+    user: User,
+    template: str,
+    subject,
+    *,
+    dedupe_key: str | None = None,
+    link_purpose: str | None = None,
+    **context,
+):
     """Render ``email/<template>.txt`` and ``.html`` in the user's language.
+
+    ``link_purpose`` ("reset" or "setup") names a login link the message
+    needs: the template gets a placeholder as ``link`` and delivery mints the
+    link at send time (``konsey.mail.secret_links``), so it is never stored.
 
     ``subject`` may be a lazy string (or a callable taking no argument) so it
     is translated in the recipient's language, not the sender's.
@@ -37,6 +50,8 @@ def compose(user: User, template: str, subject, *, dedupe_key: str | None = None
     )
     with request_context, force_locale(locale):
         context = {"user": user, "base_url": current_app.config["BASE_URL"], **context}
+        if link_purpose:
+            context["link"] = secret_links.PLACEHOLDER
         return {
             "recipient": user.email,
             "recipient_id": user.id,
@@ -44,11 +59,18 @@ def compose(user: User, template: str, subject, *, dedupe_key: str | None = None
             "body_text": render_template(f"email/{template}.txt", **context),
             "body_html": render_template(f"email/{template}.html", **context),
             "dedupe_key": dedupe_key,
+            "link_purpose": link_purpose,
         }
 
 
-def queue_email(user: User, template: str, subject, *, dedupe_key=None, **context):
-    message = OutboxMessage(**compose(user, template, subject, dedupe_key=dedupe_key, **context))
+def queue_email(
+    user: User, template: str, subject, *, dedupe_key=None, link_purpose=None, **context
+):
+    message = OutboxMessage(
+        **compose(
+            user, template, subject, dedupe_key=dedupe_key, link_purpose=link_purpose, **context
+        )
+    )
     db.session.add(message)
     return message
 

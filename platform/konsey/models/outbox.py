@@ -40,3 +40,6 @@ class OutboxMessage(db.Model):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # "reset" or "setup": the login link this message needs, minted only at
+    # send time (konsey.mail.secret_links); the stored body has a placeholder.
+    link_purpose: Mapped[str | None] = mapped_column(String(16))
