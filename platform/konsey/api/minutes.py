@@ -14,7 +14,7 @@ from konsey.api.blueprint import KonseyBlueprint
 from konsey.api.schemas import ApiErrorSchema
 from konsey.errors import Conflict, ServiceError
 from konsey.extensions import db
-from konsey.minutes import agreement, queries, services
+from konsey.minutes import agreement, queries, record, services
 from konsey.models import Minutes
 from konsey.models.base import utcnow
 from konsey.policy import Action
@@ -73,6 +73,24 @@ class MinutesSchema(Schema):
     )
     versions = fields.List(fields.Nested(MinutesVersionSchema))
     decisions = fields.List(fields.Nested(MinutesDecisionSchema))
+    signed_record = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "everything the signed record shows, frozen at signing; "
+            "null until signed"
+        },
+    )
+    signed_record_sha256 = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "SHA-256 of the signed record's canonical JSON (keys sorted, "
+            'separators "," and ":", UTF-8, no ASCII escaping)'
+        },
+    )
+    signed_record_intact = fields.Boolean(
+        allow_none=True,
+        metadata={"description": "the stored record still matches its SHA-256"},
+    )
 
 
 class MinutesPositionInSchema(Schema):
@@ -118,6 +136,9 @@ def _load(meeting_id: int) -> Minutes:
 
 
 def _dump(minutes: Minutes) -> dict:
+    signed = record.load(minutes)
+    if signed is not None:
+        return _dump_signed(minutes, signed)
     current = minutes.current
     standing = queries.standing(minutes, with_details=False)
     return {
@@ -152,6 +173,54 @@ def _dump(minutes: Minutes) -> dict:
             {"id": d.id, "position": d.position, "text": d.text, "agenda_item": d.agenda_item_id}
             for d in queries.decisions(minutes)
         ],
+        "signed_record": None,
+        "signed_record_sha256": None,
+        "signed_record_intact": None,
+    }
+
+
+def _dump_signed(minutes: Minutes, signed: record.SignedRecord) -> dict:
+    """Signed minutes: what the record shows comes from its snapshot only."""
+    data = signed.data
+    number = data["version"]["number"]
+    return {
+        "meeting_id": minutes.meeting_id,
+        "status": minutes.status.value,
+        "version": number,
+        "sha256": data["version"]["sha256"],
+        "comment_deadline": minutes.comment_deadline,
+        "silence_procedure": data["silence_procedure"],
+        "agreed_at": minutes.agreed_at,
+        "signed_at": signed.signed_at,
+        "signed_by": minutes.signed_by.email if minutes.signed_by else None,
+        "positions": [
+            {
+                "state": s["code"],
+                "state_name": s["name"],
+                "position": s["position"],
+                "version": number,
+                "text": s["text"],
+                "recorded_at": record.parse_instant(s["recorded_at"]),
+                "recorded_by": None,  # the record names the person, not an address
+            }
+            for s in data["states"]
+        ],
+        "versions": [
+            {"number": v.number, "sha256": v.sha256, "note": v.note, "created_at": v.created_at}
+            for v in minutes.versions
+        ],
+        "decisions": [
+            {
+                "id": d["id"],
+                "position": d["position"],
+                "text": d["text"],
+                "agenda_item": d["agenda_item"]["id"] if d["agenda_item"] else None,
+            }
+            for d in data["decisions"]
+        ],
+        "signed_record": data,
+        "signed_record_sha256": signed.sha256,
+        "signed_record_intact": signed.intact,
     }
 
 

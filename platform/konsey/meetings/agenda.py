@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from konsey import audit
-from konsey.errors import NotFound, ValidationError
+from konsey.errors import Conflict, NotFound, ValidationError
 from konsey.extensions import db
 from konsey.meetings.services import touch
 from konsey.models import (
@@ -18,6 +18,8 @@ from konsey.models import (
     MeetingStatus,
     Membership,
     MemberState,
+    Minutes,
+    MinutesStatus,
     Role,
     User,
 )
@@ -104,12 +106,27 @@ def get_item(meeting: Meeting, item_id: int) -> AgendaItem:
     return item
 
 
+def require_open(meeting: Meeting) -> None:
+    """The agenda of a meeting whose minutes are agreed or signed is frozen:
+    the record's decisions name its items (409 with the reason)."""
+    status = db.session.scalar(select(Minutes.status).where(Minutes.meeting_id == meeting.id))
+    if status == MinutesStatus.SIGNED:
+        raise Conflict(
+            _("The minutes of this meeting are signed: its agenda can no longer change.")
+        )
+    if status == MinutesStatus.AGREED:
+        raise Conflict(
+            _("The minutes of this meeting are agreed: its agenda can no longer change.")
+        )
+
+
 def _renumber(meeting: Meeting) -> None:
     for position, item in enumerate(sorted(meeting.agenda, key=lambda i: i.position), 1):
         item.position = position
 
 
 def add_item(actor: audit.Actor, meeting: Meeting, values: dict) -> AgendaItem:
+    require_open(meeting)
     data = _clean(meeting, values)
     position = max((i.position for i in meeting.agenda), default=0) + 1
     item = AgendaItem(meeting=meeting, position=position, **data)
@@ -121,6 +138,7 @@ def add_item(actor: audit.Actor, meeting: Meeting, values: dict) -> AgendaItem:
 
 
 def update_item(actor: audit.Actor, item: AgendaItem, values: dict) -> list[str]:
+    require_open(item.meeting)
     data = _clean(item.meeting, values)
     changed = sorted(k for k, v in data.items() if getattr(item, k) != v)
     if not changed:
@@ -135,6 +153,7 @@ def update_item(actor: audit.Actor, item: AgendaItem, values: dict) -> list[str]
 
 def delete_item(actor: audit.Actor, item: AgendaItem) -> None:
     meeting = item.meeting
+    require_open(meeting)
     meeting.agenda.remove(item)  # delete-orphan
     _renumber(meeting)
     touch(meeting)
@@ -148,6 +167,7 @@ def move_item(actor: audit.Actor, item: AgendaItem, direction: str) -> bool:
     if direction not in ("up", "down"):
         raise ValidationError(_("Move an item up or down."), "direction")
     meeting = item.meeting
+    require_open(meeting)
     _renumber(meeting)
     items = sorted(meeting.agenda, key=lambda i: i.position)
     index = items.index(item)

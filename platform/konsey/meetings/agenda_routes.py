@@ -110,7 +110,10 @@ def delete_item(meeting_id: int, item_id: int):
     item = _item(meeting, item_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    agenda.delete_item(current_actor(), item)
+    try:
+        agenda.delete_item(current_actor(), item)
+    except ServiceError as exc:
+        return _refused(meeting_id, exc)
     flash(_("The agenda item is deleted."), "success")
     return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor="agenda"))
 
@@ -126,7 +129,10 @@ def move_item(meeting_id: int, item_id: int):
             return _agenda_fragment(meeting_id, _("Move an item up or down."), 422)
         flash(_("Move an item up or down."), "error")
         return meeting_page(meeting, 422)
-    moved = agenda.move_item(current_actor(), item, form.direction.data)
+    try:
+        moved = agenda.move_item(current_actor(), item, form.direction.data)
+    except ServiceError as exc:
+        return _refused(meeting_id, exc)
     if is_htmx():
         title = item.title
         notice = (
@@ -136,6 +142,15 @@ def move_item(meeting_id: int, item_id: int):
         )
         return _agenda_fragment(meeting_id, notice, focus=(item_id, form.direction.data))
     return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor=f"item-{item.id}"))
+
+
+def _refused(meeting_id: int, exc: ServiceError):
+    """A change the agenda's state refuses (e.g. frozen by agreed minutes)."""
+    db.session.rollback()
+    if is_htmx():
+        return _agenda_fragment(meeting_id, exc.message, exc.status)
+    flash(exc.message, "error")
+    return meeting_page(load_meeting(meeting_id, Action.MEETING_MANAGE), exc.status)
 
 
 def _agenda_fragment(meeting_id: int, notice: str, status: int = 200, focus=None):

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from konsey import audit
 from konsey.errors import Conflict, ValidationError
 from konsey.extensions import db
-from konsey.minutes import queries
+from konsey.minutes import participants, queries
 from konsey.minutes.rules import MAX_RESERVATION, lock, normalise, require_status
 from konsey.models import Minutes, MinutesPosition, MinutesStatus, PositionKind, User
 from konsey.validation import check_text
@@ -69,7 +69,8 @@ def record_position(
             "version",
         )
     state = user.member_state
-    participating = {s.id for s in queries.participating_states(minutes.meeting.group)}
+    participants.add_joiners(minutes, now=now, actor=actor)
+    participating = {p.member_state_id for p in queries.participants_of(current)}
     if state is None or state.id not in participating:
         raise ValidationError(
             _("Only a participating member state records a position on these minutes.")
@@ -132,7 +133,7 @@ def _silent_states(minutes: Minutes, now: datetime) -> list:
 def _needs_settling(minutes: Minutes, now: datetime) -> bool:
     if minutes.status != MinutesStatus.CIRCULATED or minutes.current is None:
         return False
-    if _silent_states(minutes, now):
+    if queries.joiners(minutes) or _silent_states(minutes, now):
         return True
     return queries.standing(minutes, with_details=False).everyone_agrees
 
@@ -140,7 +141,8 @@ def _needs_settling(minutes: Minutes, now: datetime) -> bool:
 def settle(minutes: Minutes, now: datetime, actor: audit.Actor = audit.SYSTEM) -> bool:
     """Bring a circulated record up to date; idempotent, safe to run anytime.
 
-    Under a silence procedure, once the deadline has passed, every
+    States that gained a delegation since the version was circulated join
+    its count. Under a silence procedure, once the deadline has passed, every
     participating state with no position on the current version is recorded
     as agreeing by silence (a reservation raised before then stands: it broke
     the silence). Then, if every participating state agrees to the current
@@ -153,6 +155,7 @@ def settle(minutes: Minutes, now: datetime, actor: audit.Actor = audit.SYSTEM) -
         if not _needs_settling(minutes, now):
             return False
         current = minutes.current
+        participants.add_joiners(minutes, now=now, actor=actor)
         for state in _silent_states(minutes, now):
             db.session.add(
                 MinutesPosition(

@@ -15,6 +15,7 @@ from konsey.models import (
     MemberState,
     Minutes,
     MinutesComment,
+    MinutesParticipant,
     MinutesPosition,
     MinutesStatus,
     MinutesVersion,
@@ -29,11 +30,13 @@ DELEGATION_ROLES = (Role.HEAD, Role.DELEGATE, Role.EXPERT)
 
 
 def participating_states(group: WorkingGroup) -> list[MemberState]:
-    """The member states whose agreement the group's minutes need.
+    """The member states that take part in the group's minutes *today*.
 
     A state takes part when it is a member (not an observer) state and has an
     active head, delegate or expert in the group. Observers never count. This
-    is the one place that says so.
+    is the one place that says so. It decides who joins a circulated version
+    (``konsey.minutes.participants``); once recorded with a version, a state
+    stays in its count whatever the roster does (``standing_states``).
     """
     delegations = (
         select(Membership.member_state_id)
@@ -51,6 +54,49 @@ def participating_states(group: WorkingGroup) -> list[MemberState]:
             .order_by(MemberState.name)
         )
     )
+
+
+def participants_of(version: MinutesVersion | None) -> list[MinutesParticipant]:
+    """The states recorded as taking part in this version (with the states)."""
+    if version is None or version.id is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(MinutesParticipant)
+            .where(MinutesParticipant.version_id == version.id)
+            .options(joinedload(MinutesParticipant.member_state))
+        )
+    )
+
+
+def joiners(minutes: Minutes) -> list[MemberState]:
+    """States taking part today that the circulated current version has not
+    recorded yet (they join its count)."""
+    if minutes.status != MinutesStatus.CIRCULATED or minutes.current is None:
+        return []
+    fixed = {p.member_state_id for p in participants_of(minutes.current)}
+    live = participating_states(minutes.meeting.group)
+    return [s for s in live if s.id not in fixed]
+
+
+def standing_states(minutes: Minutes, positions: dict[int, MinutesPosition]) -> list[MemberState]:
+    """The states whose agreement the current version needs.
+
+    A draft: today's delegations (nothing is at stake yet). Circulated: the
+    states recorded with the version, plus any that joined since (recorded
+    at the next settle). Agreed or signed: the recorded states only; never
+    fewer because of a roster change.
+    """
+    if minutes.status == MinutesStatus.DRAFT or minutes.current is None:
+        return participating_states(minutes.meeting.group)
+    states = {p.member_state_id: p.member_state for p in participants_of(minutes.current)}
+    if minutes.status == MinutesStatus.CIRCULATED:
+        for state in participating_states(minutes.meeting.group):
+            states.setdefault(state.id, state)
+    for position in positions.values():
+        # A state that recorded a position on the version always counts.
+        states.setdefault(position.member_state_id, position.member_state)
+    return sorted(states.values(), key=lambda s: (s.name, s.code))
 
 
 def heads_by_state(group: WorkingGroup) -> dict[int, User]:
@@ -86,7 +132,7 @@ def positions_on(version: MinutesVersion | None) -> dict[int, MinutesPosition]:
     rows = db.session.scalars(
         select(MinutesPosition)
         .where(MinutesPosition.version_id == version.id)
-        .options(joinedload(MinutesPosition.recorded_by))
+        .options(joinedload(MinutesPosition.recorded_by), joinedload(MinutesPosition.member_state))
     )
     return {p.member_state_id: p for p in rows}
 
@@ -172,8 +218,8 @@ def standing(minutes: Minutes, *, with_details: bool = True) -> Standing:
     """The participating states and their positions on the current version
     (a fixed number of queries, whatever the number of states or versions)."""
     group = minutes.meeting.group
-    states = participating_states(group)
     current = positions_on(minutes.current)
+    states = standing_states(minutes, current)
     heads = heads_by_state(group) if with_details else {}
     earlier = earlier_positions(minutes) if with_details else {}
     return Standing(

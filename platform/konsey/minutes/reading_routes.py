@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 
 from konsey import policy, timefmt
 from konsey.groups import queries as group_queries
-from konsey.minutes import diff, queries
+from konsey.minutes import diff, queries, record
 from konsey.minutes.routes import bp, load_minutes
 from konsey.policy import Action
 from konsey.text import render_markdown
@@ -62,13 +62,15 @@ def compare(meeting_id: int):
 @login_required
 def printable(meeting_id: int):
     meeting, minutes = load_minutes(meeting_id)
+    signed = record.load(minutes)  # a signed record shows only what was signed
     return render_template(
         "minutes/print.html",
         meeting=meeting,
         group=meeting.group,
         minutes=minutes,
-        standing=queries.standing(minutes),
-        decisions=queries.decisions(minutes),
+        record=signed,
+        standing=signed.standing if signed else queries.standing(minutes),
+        decisions=signed.decisions if signed else queries.decisions(minutes),
         user_zone=current_user.timezone,
         show=timefmt.show,
         render_markdown=render_markdown,

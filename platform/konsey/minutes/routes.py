@@ -18,7 +18,7 @@ from konsey.errors import ServiceError
 from konsey.extensions import db
 from konsey.forms import apply_service_error
 from konsey.htmx import fragment, is_htmx
-from konsey.minutes import agreement, queries, services
+from konsey.minutes import agreement, queries, record, services
 from konsey.minutes.forms import (
     CirculateForm,
     CommentForm,
@@ -140,17 +140,19 @@ def _page(meeting: Meeting, minutes: Minutes | None, status: int = 200, notice=N
     if minutes is None:
         context["can_create"] = may(Action.MINUTES_EDIT, meeting)
         return render_template("minutes/page.html", **context), status
-    standing = queries.standing(minutes)
+    signed = record.load(minutes)
+    standing = signed.standing if signed else queries.standing(minutes)
     own_state = current_user.member_state_id
     context.update(
+        record=signed,
         standing=standing,
         comments=queries.comments(minutes),
-        decisions=queries.decisions(minutes),
+        decisions=signed.decisions if signed else queries.decisions(minutes),
         can_edit=may(Action.MINUTES_EDIT, minutes),
         can_comment=may(Action.MINUTES_COMMENT, minutes),
         can_position=may(Action.MINUTES_POSITION, minutes),
         can_sign=may(Action.MINUTES_SIGN, minutes),
-        own=next((s for s in standing.states if s.state.id == own_state), None),
+        own=None if signed else next((s for s in standing.states if s.state.id == own_state), None),
         deadline_passed=bool(minutes.comment_deadline and minutes.comment_deadline <= utcnow()),
         notice=notice,
     )

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from konsey import audit
 from konsey.errors import Conflict, ValidationError
 from konsey.extensions import db
-from konsey.minutes import queries
+from konsey.minutes import participants, queries, record
 from konsey.minutes.agreement import (  # noqa: F401 - one place to call the services from
     parse_position,
     record_position,
@@ -133,6 +133,10 @@ def add_version(
             created_at=now,
         )
         db.session.add(version)
+        counted = None
+        if minutes.status == MinutesStatus.CIRCULATED:
+            # The new version needs the agreement of everyone the last one did.
+            counted = participants.fix_for_version(minutes, version, now=now)
         audit.record(
             actor,
             "minutes.version_add",
@@ -141,6 +145,7 @@ def add_version(
             sha256=version.sha256,
             positions_reset=reset,
             deadline=minutes.comment_deadline.isoformat() if reset or deadline else None,
+            participants=counted,
         )
         db.session.commit()
     except IntegrityError as exc:
@@ -174,6 +179,7 @@ def circulate(
     minutes.comment_deadline = deadline
     minutes.silence_procedure = bool(silence_procedure)
     minutes.circulated_at = now
+    counted = participants.fix_for_version(minutes, current, now=now)
     audit.record(
         actor,
         "minutes.circulate",
@@ -182,6 +188,7 @@ def circulate(
         deadline=deadline.isoformat(),
         silence_procedure=minutes.silence_procedure,
         recirculated=was == MinutesStatus.CIRCULATED,
+        participants=counted,
     )
     db.session.commit()
 
@@ -245,7 +252,9 @@ def add_comment(
 def sign(
     actor: audit.Actor, minutes: Minutes, user: User, *, now: datetime, version_number=None
 ) -> None:
-    """Sign the agreed version: it is frozen, its SHA-256 stored."""
+    """Sign the agreed version: it is frozen, its SHA-256 stored, and a
+    snapshot of everything the signed record shows is stored with its own
+    SHA-256 (``konsey.minutes.record``)."""
     lock(minutes)
     require_status(minutes, MinutesStatus.AGREED)
     current = minutes.current
@@ -258,5 +267,13 @@ def sign(
     minutes.signed_sha256 = current.sha256
     minutes.signed_by_id = user.id
     minutes.signed_at = now
-    audit.record(actor, "minutes.sign", minutes, version=current.number, sha256=current.sha256)
+    minutes.signed_record, minutes.signed_record_sha256 = record.freeze(minutes, user, now)
+    audit.record(
+        actor,
+        "minutes.sign",
+        minutes,
+        version=current.number,
+        sha256=current.sha256,
+        record_sha256=minutes.signed_record_sha256,
+    )
     db.session.commit()

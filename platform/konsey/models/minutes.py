@@ -48,6 +48,10 @@ class Minutes(db.Model):
     )
     # The frozen text's SHA-256, stored when signed.
     signed_sha256: Mapped[str | None] = mapped_column(String(64))
+    # Everything the signed record shows, frozen at signing, as canonical JSON
+    # (konsey.minutes.record), and the SHA-256 of exactly that UTF-8 text.
+    signed_record: Mapped[str | None] = mapped_column(Text)
+    signed_record_sha256: Mapped[str | None] = mapped_column(String(64))
 
     meeting: Mapped[Meeting] = relationship()
     versions: Mapped[list[MinutesVersion]] = relationship(
@@ -79,6 +83,32 @@ class MinutesVersion(db.Model):
 
     minutes: Mapped[Minutes] = relationship(back_populates="versions")
     created_by: Mapped[User | None] = relationship()
+
+
+class ParticipationReason(enum.StrEnum):
+    CIRCULATED = "circulated"  # taking part when the version was circulated
+    JOINED = "joined"  # gained a delegation while the version was circulated
+
+
+class MinutesParticipant(db.Model):
+    """A member state whose agreement a version needs. Written when the version
+    is circulated (or written while circulated) and when a state joins later;
+    never deleted by a roster change."""
+
+    __tablename__ = "minutes_participant"
+    __table_args__ = (
+        UniqueConstraint("version_id", "member_state_id", name="uq_minutes_participant_state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("minutes_version.id", ondelete="CASCADE"), index=True
+    )
+    member_state_id: Mapped[int] = mapped_column(ForeignKey("member_state.id", ondelete="RESTRICT"))
+    reason: Mapped[ParticipationReason] = mapped_column(enum_column(ParticipationReason))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    member_state: Mapped[MemberState] = relationship()
 
 
 class MinutesPosition(db.Model):
