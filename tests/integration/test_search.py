@@ -13,6 +13,7 @@ from konsey.documents import samples, search, services
 from tests import factories as f
 from tests.conftest import BACKEND
 from tests.integration.conftest import login_as
+from tests.integration.documents_support import run_extraction
 
 
 def _make(world, title, content: bytes, filename="paper.txt", visibility="group", **kw):
@@ -30,6 +31,7 @@ def _make(world, title, content: bytes, filename="paper.txt", visibility="group"
 
 
 def _hits(client, query) -> list[str]:
+    run_extraction()  # the worker's part: uploaded files' text joins the index
     page = client.get("/documents/search", query_string={"q": query})
     assert page.status_code == 200
     return re.findall(r'<h2><a href="[^"]+">(.+?)</a></h2>', page.get_data(as_text=True))
