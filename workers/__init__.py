@@ -17,11 +17,16 @@ BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "workers.mail.deliver_outbox", "schedule": timedelta(seconds=60)},
     # Every recipient's 09:00 (reminders) and 08:00 (digests) falls in some
     # run; dedupe keys make the frequent runs harmless.
+    # Uploads whose wake-up call was lost, or whose worker died mid-way.
+    "sweep-extraction": {
+        "task": "workers.extraction.extract_pending",
+        "schedule": timedelta(seconds=60),
+    },
     "scan-reminders": {"task": "workers.reminders.scan", "schedule": timedelta(minutes=10)},
     "run-digests": {"task": "workers.digests.run", "schedule": timedelta(minutes=10)},
     "immediate-notices": {"task": "workers.digests.immediate", "schedule": timedelta(seconds=30)},
 }
-TASK_MODULES = ["workers.mail", "workers.reminders", "workers.digests"]
+TASK_MODULES = ["workers.mail", "workers.reminders", "workers.digests", "workers.extraction"]
 
 _apps: dict = {}
 

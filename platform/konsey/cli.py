@@ -116,6 +116,17 @@ def deliver_mail_command():
     click.echo(f"{deliver_pending(limit=10_000)} message(s) delivered.")
 
 
+@konsey_cli.command("extract-pending")
+def extract_pending_command():
+    """Extract the text of uploaded files still waiting (each in a limited child process)."""
+    from konsey.documents.extraction import extract_pending
+
+    total = 0
+    while count := extract_pending():
+        total += count
+    click.echo(f"Extracted {total} file(s).")
+
+
 @konsey_cli.command("settle-minutes")
 def settle_minutes_command():
     """Record agreement by silence past deadlines; mark fully agreed minutes agreed."""

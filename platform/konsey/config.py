@@ -155,6 +155,26 @@ def _account_security_settings() -> dict:
     }
 
 
+def _extraction_settings() -> dict:
+    """Text extraction for search: a worker runs it in a child process with
+    these limits per file (konsey.documents.sandbox); a file that reaches one
+    is indexed with the text found so far and marked "limited"."""
+    return {
+        "EXTRACT_CPU_SECONDS": _int("KONSEY_EXTRACT_CPU_SECONDS", 10),
+        "EXTRACT_MEMORY_MB": _int("KONSEY_EXTRACT_MEMORY_MB", 256),
+        # Killed after this long however little CPU it used (stuck on I/O, say).
+        "EXTRACT_WALL_SECONDS": _int("KONSEY_EXTRACT_WALL_SECONDS", 60),
+        "EXTRACT_MAX_CHARS": _int("KONSEY_EXTRACT_MAX_CHARS", 200_000),
+        # PDF: decoded page-content bytes and content operators parsed per file
+        # (pypdf's cost grows with both); office files: XML elements per file.
+        "EXTRACT_MAX_CONTENT_BYTES": _int("KONSEY_EXTRACT_MAX_CONTENT_BYTES", 4 * 1024 * 1024),
+        "EXTRACT_MAX_OPERATORS": _int("KONSEY_EXTRACT_MAX_OPERATORS", 200_000),
+        "EXTRACT_MAX_ELEMENTS": _int("KONSEY_EXTRACT_MAX_ELEMENTS", 1_000_000),
+        # Attempts before a version whose worker died mid-way is marked failed.
+        "EXTRACT_MAX_ATTEMPTS": _int("KONSEY_EXTRACT_MAX_ATTEMPTS", 3),
+    }
+
+
 def from_environment() -> dict:
     """Build the Flask config mapping from ``os.environ``."""
     env = os.environ.get("KONSEY_ENV", "development").strip().lower()
@@ -200,6 +220,7 @@ def from_environment() -> dict:
         "PASSWORD_MIN_LENGTH": 12,
         # zxcvbn's guessability score (0-4) a new password needs (auth/passwords.py).
         "PASSWORD_MIN_SCORE": _int("KONSEY_PASSWORD_MIN_SCORE", 3),
+        **_extraction_settings(),
         **_account_security_settings(),
         "LANGUAGES": languages,
         "BABEL_DEFAULT_LOCALE": "en",

@@ -67,3 +67,10 @@ def audit_events(action: str) -> list[AuditEvent]:
             select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
         )
     )
+
+
+def run_extraction() -> int:
+    """What a worker does after an upload: extract pending files (real child processes)."""
+    from konsey.documents.extraction import extract_pending
+
+    return extract_pending()

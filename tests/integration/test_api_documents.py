@@ -11,6 +11,7 @@ from konsey.documents import samples
 from tests.integration.documents_support import (
     MULTIPART,
     counts,
+    run_extraction,
     sha,
     stored,
 )
@@ -241,6 +242,7 @@ def test_session_writes_need_the_csrf_token(client, world):
 
 def test_search_answers_ranked_highlighted_results(client, world):
     post_document(client.http, world, title="Satellite report")
+    run_extraction()
     response = client.http.get("/api/v1/search?q=satellite", headers=bearer(world, "head"))
     body = response.get_json()
     assert body["terms"] == ["satellite"]

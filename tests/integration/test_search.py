@@ -13,6 +13,7 @@ from konsey.documents import samples, search, services
 from tests import factories as f
 from tests.conftest import BACKEND
 from tests.integration.conftest import login_as
+from tests.integration.documents_support import run_extraction
 
 
 def _make(world, title, content: bytes, filename="paper.txt", visibility="group", **kw):
@@ -30,6 +31,7 @@ def _make(world, title, content: bytes, filename="paper.txt", visibility="group"
 
 
 def _hits(client, query) -> list[str]:
+    run_extraction()  # the worker's part: uploaded files' text joins the index
     page = client.get("/documents/search", query_string={"q": query})
     assert page.status_code == 200
     return re.findall(r'<h2><a href="[^"]+">(.+?)</a></h2>', page.get_data(as_text=True))
@@ -41,7 +43,7 @@ def _plain(html: str) -> str:
 
 @pytest.fixture
 def library(world):
-    return {
+    made = {
         "pdf": _make(
             world,
             "Backbone study",
@@ -66,6 +68,8 @@ def library(world):
         ),
         "filename": _make(world, "Untitled", b"y", "tasim-capacity-table.csv"),
     }
+    run_extraction()  # the worker's part
+    return made
 
 
 def test_backend_is_reported(app):
@@ -105,6 +109,7 @@ def test_prefixes_and_other_scripts_match(client, world, library):
 def test_markup_in_documents_is_escaped_in_results(client, world):
     _make(world, "Escaping <b>test</b>", b"alpha <img src=x onerror=alert(1)> omega")
     login_as(client, world, "delegate")
+    run_extraction()
     page = client.get("/documents/search?q=omega").get_data(as_text=True)
     assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
     assert "&lt;b&gt;test&lt;/b&gt;" in page

@@ -1,139 +1,228 @@
-"""Text of uploaded files, for the search index.
+"""Text of uploaded files, for the search index: the parsing itself.
 
-Bounded (characters, pages, decompressed bytes) and forgiving: a file whose
-text cannot be read is still a good upload, it is just found by its title.
+This runs only in the extraction child process (``extract_child``), never in
+a web or worker process: the sandbox around it sets CPU-time and memory
+limits. Inside, every parser works to a budget (characters out, pages,
+content-stream bytes and operators for PDFs, XML elements and decompressed
+bytes for office files) and stops when it is spent, keeping the text so far.
+Text is yielded piece by piece, so whatever was found before a limit struck
+is not lost.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
 from konsey.documents import files
 
-MAX_CHARS = 200_000
-MAX_PDF_PAGES = 300
-# pypdf reads a whole file into memory: larger PDFs are found by title only.
-MAX_PDF_BYTES = 20 * 1024 * 1024
-MAX_XML_BYTES = 50 * 1024 * 1024  # decompressed size of the document's XML part
 
-log = logging.getLogger(__name__)
+@dataclass(frozen=True)
+class Budget:
+    max_chars: int = 200_000
+    max_pdf_pages: int = 300
+    max_pdf_bytes: int = 20 * 1024 * 1024  # file size; pypdf reads it all
+    max_content_bytes: int = 4 * 1024 * 1024  # decoded page content, per file
+    max_operators: int = 200_000  # PDF content operators, per file
+    max_xml_bytes: int = 50 * 1024 * 1024  # decompressed XML, per file
+    max_elements: int = 1_000_000  # XML elements, per file
+    max_depth: int = 200
+
+
+class BudgetSpent(Exception):
+    """A budget ran out: the text so far stands, the version is 'limited'."""
+
+
 _SPACE_RE = re.compile(r"[ \t\r\f\v]+")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def extract_text(path: Path, kind: files.FileKind) -> str:
-    try:
-        if kind is files.PDF:
-            text = _pdf(path) if _worth_parsing(path) else ""
-        elif kind is files.DOCX:
-            text = _xml_part(path, "word/document.xml", _OOXML_PARAGRAPH, _OOXML_TEXT)
-        elif kind is files.PPTX:
-            text = _pptx(path)
-        elif kind in (files.ODT, files.ODP):
-            text = _xml_part(path, "content.xml", _ODF_PARAGRAPHS, None)
-        elif kind in (files.TEXT, files.CSV):
-            with path.open("rb") as fh:
-                text = fh.read(MAX_CHARS * 4).decode("utf-8", "ignore")
-        else:
-            return ""
-    except Exception:  # a damaged or hostile file: no text, but the upload stands
-        log.warning("no text extracted from %s (%s)", path.name, kind.label, exc_info=True)
-        return ""
-    return _normalise(text)
-
-
-def _normalise(text: str) -> str:
-    text = _CONTROL_RE.sub(" ", text[: MAX_CHARS * 2])
+def normalise(text: str) -> str:
+    text = _CONTROL_RE.sub(" ", text)
     lines = (_SPACE_RE.sub(" ", line).strip() for line in text.splitlines())
-    return "\n".join(line for line in lines if line)[:MAX_CHARS]
+    return "\n".join(line for line in lines if line)
 
 
-def _worth_parsing(path: Path) -> bool:
+def pieces(path: Path, media_type: str, budget: Budget) -> Iterator[str]:
+    """The file's text in pieces; raises BudgetSpent when a budget runs out."""
+    if media_type == files.PDF.media_type:
+        yield from _pdf(path, budget)
+    elif media_type == files.DOCX.media_type:
+        yield from _xml_parts(path, ["word/document.xml"], _OOXML_P, _OOXML_T, budget)
+    elif media_type == files.PPTX.media_type:
+        yield from _xml_parts(path, _slides(path), {_A + "p"}, {_A + "t"}, budget)
+    elif media_type in (files.ODT.media_type, files.ODP.media_type):
+        yield from _xml_parts(path, ["content.xml"], _ODF_P, None, budget)
+    elif media_type in (files.TEXT.media_type, files.CSV.media_type):
+        with path.open("rb") as fh:
+            yield fh.read(budget.max_chars * 4).decode("utf-8", "ignore")
+
+
+# PDF -------------------------------------------------------------------------------
+def _worth_parsing(path: Path, budget: Budget) -> bool:
     """Small enough, and ends like a PDF (else pypdf would search it all in vain)."""
     size = path.stat().st_size
-    if size > MAX_PDF_BYTES:
+    if size > budget.max_pdf_bytes:
         return False
     with path.open("rb") as fh:
         fh.seek(max(0, size - 2048))
         return b"%%EOF" in fh.read()
 
 
-def _pdf(path: Path) -> str:
+def _content_refs(page) -> tuple:
+    """What identifies a page's content: the indirect objects it draws."""
+    from pypdf.generic import ArrayObject, IndirectObject
+
+    raw = page.get("/Contents")
+    items = raw if isinstance(raw, ArrayObject) else [raw]
+    return tuple((i.idnum, i.generation) if isinstance(i, IndirectObject) else id(i) for i in items)
+
+
+def _pdf(path: Path, budget: Budget) -> Iterator[str]:
     from pypdf import PdfReader
 
+    if not _worth_parsing(path, budget):
+        return
     reader = PdfReader(path)
-    parts: list[str] = []
-    size = 0
+    content_bytes = operators = 0
+    seen: set[tuple] = set()
+
+    def count(*_args) -> None:
+        nonlocal operators
+        operators += 1
+        if operators > budget.max_operators:
+            raise BudgetSpent("operators")
+
     for number, page in enumerate(reader.pages):
-        if number >= MAX_PDF_PAGES or size >= MAX_CHARS:
-            break
-        text = page.extract_text() or ""
-        parts.append(text)
-        size += len(text)
-    return "\n".join(parts)
+        if number >= budget.max_pdf_pages:
+            raise BudgetSpent("pages")
+        refs = _content_refs(page)
+        if refs in seen:  # pages that share one content stream: its text once
+            continue
+        seen.add(refs)
+        contents = page.get_contents()
+        content_bytes += len(contents.get_data()) if contents is not None else 0
+        if content_bytes > budget.max_content_bytes:
+            raise BudgetSpent("content bytes")
+        yield (page.extract_text(visitor_operand_before=count) or "") + "\n"
 
 
+# Office XML ----------------------------------------------------------------------
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 _TEXT_NS = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
-_OOXML_PARAGRAPH = {_W + "p"}
-_OOXML_TEXT = {_W + "t"}
-_ODF_PARAGRAPHS = {_TEXT_NS + "p", _TEXT_NS + "h"}
+_OOXML_P = {_W + "p"}
+_OOXML_T = {_W + "t"}
+_ODF_P = {_TEXT_NS + "p", _TEXT_NS + "h"}
 
 
-def _xml_part(path: Path, member: str, paragraphs: set[str], text_tags: set[str] | None) -> str:
+def _slides(path: Path) -> list[str]:
     with zipfile.ZipFile(path) as archive:
-        info = archive.getinfo(member)
-        if info.file_size > MAX_XML_BYTES:
-            return ""
-        with archive.open(info) as fh:
-            return _xml_text(fh, paragraphs, text_tags)
+        names = [n for n in archive.namelist() if re.fullmatch(r"ppt/slides/slide\d+\.xml", n)]
+    return sorted(names, key=lambda n: int(re.sub(r"\D", "", n) or 0))
 
 
-def _pptx(path: Path) -> str:
+def _xml_parts(path, members, paragraphs, text_tags, budget: Budget) -> Iterator[str]:
+    counter = _XmlCounter(budget)
     with zipfile.ZipFile(path) as archive:
-        slides = sorted(
-            (
-                i
-                for i in archive.infolist()
-                if re.fullmatch(r"ppt/slides/slide\d+\.xml", i.filename)
-            ),
-            key=lambda i: int(re.sub(r"\D", "", i.filename) or 0),
-        )
-        parts, budget = [], MAX_XML_BYTES
-        for info in slides:
-            budget -= info.file_size
-            if budget < 0:
-                break
+        for member in members:
+            info = archive.getinfo(member)
+            # The declared size may lie (a zip bomb): bytes are counted as read, too.
+            if counter.xml_bytes + info.file_size > budget.max_xml_bytes:
+                raise BudgetSpent("xml bytes")
             with archive.open(info) as fh:
-                parts.append(_xml_text(fh, {_A + "p"}, {_A + "t"}))
-        return "\n".join(parts)
+                yield from _xml_text(fh, paragraphs, text_tags, counter)
 
 
-def _xml_text(stream, paragraphs: set[str], text_tags: set[str] | None) -> str:
-    """Paragraph texts, streamed with iterparse (documents can be large).
+class _XmlCounter:
+    def __init__(self, budget: Budget):
+        self.budget = budget
+        self.xml_bytes = 0
+        self.elements = 0
+
+    def read(self, stream) -> bytes:
+        chunk = stream.read(64 * 1024)
+        self.xml_bytes += len(chunk)
+        if self.xml_bytes > self.budget.max_xml_bytes:
+            raise BudgetSpent("xml bytes")
+        return chunk
+
+
+def _xml_text(stream, paragraphs, text_tags, counter: _XmlCounter) -> Iterator[str]:
+    """Paragraph texts, streamed; every element is cleared and detached from its
+    parent as soon as its text (and tail) is taken, so memory stays flat however
+    many elements a file has. ``text_tags``: only these elements' text counts
+    (OOXML ``w:t``); None: all text inside a paragraph, in order (ODF).
 
     Expat does not fetch external entities and limits entity expansion
     (billion laughs) since 2.4; a DOCTYPE has no business in these files anyway.
     """
-    parts: list[str] = []
-    size = 0
-    parser = ElementTree.XMLPullParser(events=("end",))
-    while size < MAX_CHARS and (chunk := stream.read(64 * 1024)):
+    parser = ElementTree.XMLPullParser(events=("start", "end"))
+    stack: list[list] = []  # [element, its text taken?]
+    pending = None  # the last closed element: its tail comes later, then it goes
+    in_paragraph = 0
+    paragraph: list[str] = []
+
+    def take(text, owner) -> None:
+        if text and in_paragraph and (text_tags is None or owner.tag in text_tags):
+            paragraph.append(text)
+
+    def flush_pending() -> None:
+        nonlocal pending
+        if pending is not None:
+            if stack:
+                take(pending.tail, stack[-1][0])
+                stack[-1][0].remove(pending)
+            pending.clear()
+            pending = None
+
+    while chunk := counter.read(stream):
         if b"<!DOCTYPE" in chunk or b"<!ENTITY" in chunk:
-            return ""
+            return
         parser.feed(chunk)
-        for _event, element in parser.read_events():
+        for event, element in parser.read_events():
+            flush_pending()
+            if event == "start":
+                counter.elements += 1
+                if counter.elements > counter.budget.max_elements:
+                    raise BudgetSpent("elements")
+                if len(stack) >= counter.budget.max_depth:
+                    raise BudgetSpent("depth")
+                if stack and not stack[-1][1]:
+                    take(stack[-1][0].text, stack[-1][0])
+                    stack[-1][1] = True
+                stack.append([element, False])
+                in_paragraph += element.tag in paragraphs
+                continue
+            _, taken = stack.pop()
+            if not taken:
+                take(element.text, element)
             if element.tag in paragraphs:
-                if text_tags is None:
-                    text = "".join(element.itertext())
-                else:
-                    text = "".join(e.text or "" for e in element.iter() if e.tag in text_tags)
-                parts.append(text)
-                size += len(text)
-                element.clear()
-    return "\n".join(parts)
+                in_paragraph -= 1
+                if not in_paragraph:
+                    yield "".join(paragraph) + "\n"
+                    paragraph.clear()
+            pending = element
+
+
+MAX_CHARS = Budget.max_chars
+
+
+def extract_text(path: Path, kind: files.FileKind, budget: Budget | None = None) -> str:
+    """All of it at once, in this process (the child's loop, for tools and tests)."""
+    budget = budget or Budget()
+    parts: list[str] = []
+    try:
+        for piece in pieces(path, kind.media_type, budget):
+            parts.append(piece)
+            if sum(map(len, parts)) >= budget.max_chars * 2:
+                break
+    except BudgetSpent:
+        pass
+    except Exception:  # a damaged or hostile file: no text, the upload stands
+        return ""
+    return normalise("".join(parts))[: budget.max_chars]

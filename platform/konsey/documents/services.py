@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, func, select
 
 from konsey import audit, storage
-from konsey.documents import extract, files, search
+from konsey.documents import extraction, files, search
 from konsey.errors import Conflict, ServiceError, ValidationError
 from konsey.extensions import db
 from konsey.models import (
@@ -63,7 +63,6 @@ class _Prepared:
     staged: storage.StagedFile
     filename: str
     kind: files.FileKind
-    text: str
 
 
 def too_large_message() -> str:
@@ -145,12 +144,13 @@ def _prepare(uploads: list[Upload]) -> list[_Prepared]:
                 staged = storage.stage(upload.stream, storage.staging_dir(), limit)
             except storage.TooLarge as exc:
                 raise FileTooLarge(too_large_message(), "file") from exc
-            prepared.append(_Prepared(staged, name, files.TEXT, ""))
+            prepared.append(_Prepared(staged, name, files.TEXT))
             if staged.size == 0:
                 raise ValidationError(_("The file %(name)s is empty.", name=name), "file")
             kind = files.sniff(staged.head, staged.path, name, staged.utf8)
+            # Its text is for a worker to find (konsey.documents.extraction),
+            # never for this request: a hostile file could take hours.
             prepared[-1].kind = kind
-            prepared[-1].text = extract.extract_text(staged.path, kind)
     except BaseException:
         for p in prepared:
             p.staged.discard()
@@ -208,7 +208,8 @@ def _version(document: Document, p: _Prepared, number: int, language: str, actor
         media_type=p.kind.media_type,
         uploaded_by=actor.user,
         uploaded_at=utcnow(),
-        text=p.text,
+        text="",
+        extraction=extraction.PENDING,
     )
     db.session.add(version)
     return version
@@ -283,6 +284,7 @@ def create_documents(
             p.staged.discard()
         raise
     _commit_with_files(prepared)
+    extraction.request_extraction()
     return documents
 
 
@@ -328,6 +330,7 @@ def add_version(
         p.staged.discard()
         raise
     _commit_with_files([p])
+    extraction.request_extraction()
     return version
 
 

@@ -106,7 +106,16 @@ class DocumentVersion(db.Model):
     """
 
     __tablename__ = "document_version"
-    __table_args__ = (UniqueConstraint("document_id", "number", name="uq_document_version_number"),)
+    __table_args__ = (
+        UniqueConstraint("document_id", "number", name="uq_document_version_number"),
+        # The extraction sweep's probe: only the few unfinished rows are indexed.
+        Index(
+            "ix_document_version_extraction_open",
+            "id",
+            sqlite_where=db.text("extraction IN ('pending', 'running')"),
+            postgresql_where=db.text("extraction IN ('pending', 'running')"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(
@@ -124,8 +133,13 @@ class DocumentVersion(db.Model):
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Extracted on upload for the search index (bounded; empty when none).
+    # Extracted by a worker for the search index (bounded; empty when none).
     text: Mapped[str] = mapped_column(Text, default="", deferred=True)
+    # pending → running → done / limited (a budget or limit cut it short) /
+    # failed (unreadable, or too many attempts). Rows from before 0009 are done.
+    extraction: Mapped[str] = mapped_column(String(16), default="pending", server_default="done")
+    extraction_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    extraction_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     document: Mapped[Document] = relationship(back_populates="versions")
     uploaded_by: Mapped[User | None] = relationship()
