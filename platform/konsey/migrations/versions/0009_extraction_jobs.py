@@ -1,7 +1,7 @@
 """extraction jobs: text extraction leaves the upload request for a worker
 
 Revision ID: 0009_extraction_jobs
-Revises: 0007_scale_indexes
+Revises: 0008_minutes_record
 Create Date: 2026-12-02 09:20:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0009_extraction_jobs'
-down_revision = '0007_scale_indexes'
+down_revision = '0008_minutes_record'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """account secrets: outbox rows name the login link they need instead of holding it
 
 Revision ID: 0010_account_secrets
-Revises: 0007_scale_indexes
+Revises: 0009_extraction_jobs
 Create Date: 2026-12-02 09:00:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = '0010_account_secrets'
-down_revision = '0007_scale_indexes'
+down_revision = '0009_extraction_jobs'
 branch_labels = None
 depends_on = None
 
