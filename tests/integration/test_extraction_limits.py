@@ -3,14 +3,16 @@ child process (never the web's); normal files still become searchable."""
 
 from __future__ import annotations
 
+import io
 import time
 
 import pytest
 
-from konsey.documents import files, sandbox
+from konsey.documents import files, samples, sandbox
 from konsey.extensions import db
 from konsey.models import DocumentVersion
 from tests import hostile_files as h
+from tests.conftest import DATABASE_URL, IN_CI, REDIS_URL
 from tests.integration.conftest import login_as
 from tests.integration.documents_support import run_extraction, upload_form
 
@@ -94,3 +96,59 @@ def select_statuses():
         .where(DocumentVersion.filename.in_(["hostile.pdf", "n.docx", "n.pdf"]))
         .order_by(DocumentVersion.id)
     )
+
+
+@pytest.mark.skipif(
+    (REDIS_URL is None or DATABASE_URL is None) and not IN_CI, reason="needs Redis and PostgreSQL"
+)
+def test_a_real_worker_reads_an_upload_once(app, world):
+    """After the upload's commit a real Celery worker (woken by task name)
+    reads the file in its child process and the text joins the index."""
+    import redis
+
+    from konsey import audit as konsey_audit
+    from konsey.documents import services as document_services
+    from konsey.documents.extraction import request_extraction
+    from konsey.extensions import db as konsey_db
+    from konsey.models import DocumentVersion as Version
+    from tests.integration.test_workers import (
+        WORKER_REDIS_DB,
+        _wait,
+        _worker_app,
+        running_worker,
+    )
+
+    url = REDIS_URL.rsplit("/", 1)[0] + f"/{WORKER_REDIS_DB}"
+    redis.Redis.from_url(url).flushdb()
+    [document] = document_services.create_documents(
+        konsey_audit.Actor(user=world["users"]["delegate"]),
+        world["group"],
+        [
+            document_services.Upload(
+                io.BytesIO(samples.make_pdf(["Transit corridor capacity"])), "c.pdf"
+            )
+        ],
+        title="Corridor",
+        description="",
+        kind="report",
+        language="en",
+        visibility="group",
+    )
+    version_id = document.versions[0].id
+    worker_app = _worker_app(app, url, 25)
+    # Each test has its own file folder (tests/integration/conftest.py).
+    worker_app.config["FILES_PATH"] = app.config["FILES_PATH"]
+
+    def extraction():
+        with worker_app.app_context():
+            return konsey_db.session.get(Version, version_id).extraction
+
+    with running_worker(worker_app):
+        with worker_app.app_context():
+            request_extraction()
+            request_extraction()  # a second wake-up call reads nothing twice
+        _wait(lambda: extraction() == "done", what="extraction by the worker")
+    konsey_db.session.expire_all()
+    version = konsey_db.session.get(Version, version_id)
+    assert "Transit corridor capacity" in version.text
+    redis.Redis.from_url(url).flushdb()
