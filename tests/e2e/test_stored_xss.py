@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 from playwright.sync_api import Page, expect
 
+from tests.e2e.live_server import DEMO_PASSWORD
 from tests.e2e.ui import choose
 
 SLUG = "xss-lab"
@@ -176,6 +177,8 @@ def write_everything(open_page) -> dict[str, str]:
     # A token name, and a session from a browser whose User-Agent is hostile.
     head.goto("/account")
     main.get_by_label("Token name").fill(TOKEN_NAME)
+    # Creating a token asks for the password again.
+    main.locator("#token-password").fill(DEMO_PASSWORD)
     main.get_by_role("button", name="Create a token").click()
     expect(main.get_by_role("table").filter(has_text="Begins with")).to_contain_text(TOKEN_NAME)
     open_page(HEAD_KZ, user_agent=USER_AGENT)
