@@ -26,6 +26,12 @@ def demo_command():
     from konsey.demo import DEMO_ACCOUNTS, load_demo
 
     created = load_demo()
+    # The demo's files become searchable now, through the same limited child
+    # processes a worker uses (this is the command line, not a web thread).
+    from konsey.documents.extraction import extract_pending
+
+    while extract_pending():
+        pass
     click.echo(
         "Demo data: "
         + (

@@ -29,10 +29,4 @@ def load_demo() -> Counter:
     if created:
         audit.record(audit.Actor(user=None, ip="cli"), "demo.load", **dict(created))
     db.session.commit()
-    # The demo's files become searchable now, through the same limited child
-    # processes a worker uses (this is the command line, not a web thread).
-    from konsey.documents.extraction import extract_pending
-
-    while extract_pending():
-        pass
     return created
