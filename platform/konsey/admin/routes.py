@@ -152,6 +152,20 @@ def edit_user(user_id: int | None):
     ), status
 
 
+def _user_page_refusing(user: User, exc: ServiceError):
+    """The user's admin page again, saying why the change was refused."""
+    db.session.rollback()
+    form = _user_form(user)
+    form.form_errors.append(exc.message)
+    return render_template(
+        "admin/user_form.html",
+        form=form,
+        user=user,
+        confirm=ConfirmForm(formdata=None),
+        timezones=timezone_options(),
+    ), exc.status
+
+
 def _set_active(user_id: int, active: bool):
     user = _get_or_404(User, user_id)
     if not ConfirmForm().validate_on_submit():
@@ -159,16 +173,7 @@ def _set_active(user_id: int, active: bool):
     try:
         services.set_active(current_actor(), user, active)
     except ServiceError as exc:
-        db.session.rollback()
-        form = _user_form(user)
-        form.form_errors.append(exc.message)
-        return render_template(
-            "admin/user_form.html",
-            form=form,
-            user=user,
-            confirm=ConfirmForm(formdata=None),
-            timezones=timezone_options(),
-        ), exc.status
+        return _user_page_refusing(user, exc)
     flash(_("The account is active.") if active else _("The account is deactivated."), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
@@ -194,16 +199,7 @@ def resend_invitation(user_id: int):
     try:
         send_invitation(current_actor(), user)
     except ServiceError as exc:
-        db.session.rollback()
-        form = _user_form(user)
-        form.form_errors.append(exc.message)
-        return render_template(
-            "admin/user_form.html",
-            form=form,
-            user=user,
-            confirm=ConfirmForm(formdata=None),
-            timezones=timezone_options(),
-        ), exc.status
+        return _user_page_refusing(user, exc)
     db.session.commit()
     dispatch_outbox()
     flash(_("The invitation is sent."), "success")
