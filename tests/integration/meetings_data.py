@@ -65,8 +65,16 @@ def count(model, *where) -> int:
 
 
 def audit_actions() -> list[str]:
+    """The audit trail of changes (refusals are security records, not changes:
+    tests/integration/test_access_log.py checks those)."""
     db.session.rollback()
-    return list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+    return list(
+        db.session.scalars(
+            select(AuditEvent.action)
+            .where(AuditEvent.action != "access.denied")
+            .order_by(AuditEvent.id)
+        )
+    )
 
 
 def agenda_titles(meeting_id: int) -> list[str]:

@@ -117,8 +117,12 @@ def snapshot(meeting) -> dict:
 
 
 def audit_count() -> int:
+    """Audit events of changes (refusals are security records, not changes:
+    tests/integration/test_access_log.py checks those)."""
     db.session.rollback()
-    return db.session.scalar(select(func.count()).select_from(AuditEvent))
+    return db.session.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.action != "access.denied")
+    )
 
 
 def audit_actions(prefix: str = "minutes.") -> list[str]:

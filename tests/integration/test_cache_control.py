@@ -18,6 +18,7 @@ from konsey import audit
 from konsey.auth.api_tokens import create_token
 from konsey.documents import services
 from konsey.extensions import db
+from tests.factories import PASSWORD
 from tests.integration.conftest import login_as
 
 
@@ -73,7 +74,8 @@ def test_the_page_that_shows_a_new_token_once_is_not_stored(client, world):
     login_as(client, world, "delegate")
     client.get("/account")
     response = client.post(
-        "/account/tokens", {"name": "reporting", "scope": "read-only", "expires_in_days": "30"}
+        "/account/tokens",
+        {"name": "reporting", "scope": "read-only", "expires_in_days": "30", "password": PASSWORD},
     )
     assert response.status_code == 200 and 'id="new-token"' in response.text
     assert_no_store(response)

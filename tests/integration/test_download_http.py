@@ -104,7 +104,7 @@ def _assert_not_modified(response, body):
     assert response.status == 304
     assert body == b""
     assert response.getheader("ETag") == ETAG
-    assert "no-cache" in response.getheader("Cache-Control")
+    assert "no-store" in response.getheader("Cache-Control")
     assert response.getheader("Content-Range") is None
     length = response.getheader("Content-Length")
     assert length in (None, "0")  # not the file's (or a range's) length

@@ -232,7 +232,12 @@ def test_a_state_may_change_its_position_until_agreed(people, w):
     from konsey.models import AuditEvent
 
     db.session.rollback()
-    event = db.session.query(AuditEvent).filter_by(action="minutes.position").all()[-1]
+    event = (
+        db.session.query(AuditEvent)
+        .filter_by(action="minutes.position")
+        .order_by(AuditEvent.id)
+        .all()[-1]
+    )
     assert (event.details["previous"], event.details["position"]) == ("agree", "reservation")
     assert event.actor_id == w.kz_head.id
 

@@ -132,11 +132,12 @@ def confirm_identity(
         audit.record(actor, "user.reauth_failed", user, purpose=purpose)
         db.session.commit()
         throttle.record_failure(user.email, actor.ip)
-        message = (
-            _l("The password or the code is not correct.")
-            if allow_code and user.has_two_factor
-            else _l("The current password is not correct.")
-        )
+        if allow_code and user.has_two_factor:
+            message = _l("The password or the code is not correct.")
+        elif purpose == "password_change":
+            message = _l("The current password is not correct.")
+        else:
+            message = _l("The password is not correct.")
         raise ValidationError(str(message), field)
     audit.record(actor, "user.reauth", user, purpose=purpose)
 

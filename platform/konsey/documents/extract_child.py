@@ -17,6 +17,22 @@ from pathlib import Path
 EXIT_DONE, EXIT_LIMITED, EXIT_UNREADABLE = 0, 3, 4
 
 
+PEAK_PREFIX = "konsey-peak-rss-kb:"
+
+
+def report_peak_memory() -> None:
+    """This process's own peak resident memory since exec (Linux's VmHWM), on
+    stderr: the rusage the parent gets also counts the pages it shared with
+    the forking worker before exec."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    print(f"{PEAK_PREFIX}{line.split()[1]}", file=sys.stderr)
+    except OSError:
+        pass
+
+
 def main(argv: list[str]) -> int:
     from konsey.documents.extract import Budget, BudgetSpent, normalise, pieces
 
@@ -47,4 +63,6 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.stdout.reconfigure(encoding="utf-8", errors="replace")
-    sys.exit(main(sys.argv[1:]))
+    code = main(sys.argv[1:])
+    report_peak_memory()
+    sys.exit(code)

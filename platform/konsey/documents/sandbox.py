@@ -9,6 +9,7 @@ that one process and nothing else.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -96,6 +97,7 @@ def run(path: Path, media_type: str, limits: Limits) -> Outcome:
         raw = out.read(max_output)
         err.seek(0)
         detail = err.read(2000).decode("utf-8", "replace").strip()
+    peak_kb, detail = _own_peak(detail)
     text = raw.decode("utf-8", "ignore")[: limits.budget.max_chars].strip()
     code = os.waitstatus_to_exitcode(status)
     if code == EXIT_DONE and not killed:
@@ -110,10 +112,25 @@ def run(path: Path, media_type: str, limits: Limits) -> Outcome:
         status=result,
         text=text,
         cpu_seconds=usage.ru_utime + usage.ru_stime,
-        max_rss_mb=usage.ru_maxrss / 1024,  # Linux: kilobytes
+        # The child's own peak when it could say it; else rusage (Linux:
+        # kilobytes), which also counts pages shared with this process before exec.
+        max_rss_mb=(peak_kb if peak_kb is not None else usage.ru_maxrss) / 1024,
         wall_seconds=wall,
         detail=detail[-1000:],
     )
+
+
+def _own_peak(detail: str) -> tuple[int | None, str]:
+    """The peak the child reported (``extract_child.report_peak_memory``), and
+    the rest of what it said."""
+    peak, lines = None, []
+    for line in detail.splitlines():
+        if line.startswith("konsey-peak-rss-kb:"):
+            with contextlib.suppress(ValueError):
+                peak = int(line.split(":", 1)[1])
+        else:
+            lines.append(line)
+    return peak, "\n".join(lines)
 
 
 def _wait(child: subprocess.Popen, deadline: float):
