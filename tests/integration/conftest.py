@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
+from werkzeug.serving import make_server
 
 from konsey import audit
 from konsey.auth import links
@@ -122,3 +125,15 @@ def login_as(client, world, who: str) -> None:
     with client.http.session_transaction() as session:
         session["_user_id"] = value
         session["_fresh"] = True
+
+
+@pytest.fixture
+def live_url(app):
+    """The app on a real threaded HTTP server on loopback, for races sent as
+    real parallel requests."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(10)

@@ -14,7 +14,6 @@ import pytest
 import requests
 from freezegun import freeze_time
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from konsey import audit
 from konsey.auth import api_tokens
@@ -215,16 +214,6 @@ def test_invite_of_an_account_with_a_password_is_refused(client, alice, admin):
 
 
 # Item 7: one-time codes under concurrency ---------------------------------------------
-@pytest.fixture
-def live_url(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(10)
-
-
 def _csrf(session, url) -> str:
     return CSRF_RE.search(session.get(url, headers={"Host": "konsey.test"}).text).group(1)
 

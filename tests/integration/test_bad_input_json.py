@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 import pytest
 import requests
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
 from konsey import audit
 from konsey.auth.api_tokens import create_token
@@ -141,16 +140,6 @@ def test_a_new_deadline_with_a_version_of_draft_minutes_is_a_422(make_client, w)
 
 
 # Races: real parallel requests to a threaded server -----------------------------------
-@pytest.fixture
-def server(app):
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
-    thread.join(5)
-
-
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -167,19 +156,19 @@ def browser(base: str, email: str) -> tuple[requests.Session, str]:
     return session, CSRF.search(session.get(f"{base}/account").text).group(1)
 
 
-def test_parallel_heads_of_delegation_for_one_state_one_wins_the_rest_409(server, w):
+def test_parallel_heads_of_delegation_for_one_state_one_wins_the_rest_409(live_url, w):
     kg = f.make_state("KG", "Kyrgyzstan", tz="Asia/Bishkek")
     people = [f.make_user(f"head{n}@kg.example.org", state=kg) for n in range(6)]
     db.session.commit()
     emails, state_id, slug = [p.email for p in people], str(kg.id), w.group.slug
-    coordinators = [browser(server, w.coordinator.email) for _ in people]
+    coordinators = [browser(live_url, w.coordinator.email) for _ in people]
     start = threading.Barrier(len(people))
 
     def add_head(args):
         (session, token), email = args
         start.wait()
         return session.post(
-            f"{server}/groups/{slug}/roster",
+            f"{live_url}/groups/{slug}/roster",
             data={
                 "email": email,
                 "role": "head",

@@ -143,13 +143,17 @@ def edit_user(user_id: int | None):
             return redirect(url_for("admin.users"))
     elif form.is_submitted():
         status = 422
+    return _user_page(user, form), status
+
+
+def _user_page(user: User, form):
     return render_template(
         "admin/user_form.html",
         form=form,
         user=user,
         confirm=ConfirmForm(formdata=None),
         timezones=timezone_options(),
-    ), status
+    )
 
 
 def _user_page_refusing(user: User, exc: ServiceError):
@@ -157,13 +161,7 @@ def _user_page_refusing(user: User, exc: ServiceError):
     db.session.rollback()
     form = _user_form(user)
     form.form_errors.append(exc.message)
-    return render_template(
-        "admin/user_form.html",
-        form=form,
-        user=user,
-        confirm=ConfirmForm(formdata=None),
-        timezones=timezone_options(),
-    ), exc.status
+    return _user_page(user, form), exc.status
 
 
 def _set_active(user_id: int, active: bool):
