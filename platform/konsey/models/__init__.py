@@ -32,7 +32,7 @@ from konsey.models.notifications import DigestRun, NotificationCursor
 from konsey.models.outbox import OutboxMessage, OutboxState
 from konsey.models.sessions import LoginThrottle, RecoveryCode, UserSession
 from konsey.models.states import MemberState, StateStatus
-from konsey.models.users import ApiToken, DigestFrequency, User
+from konsey.models.users import ApiToken, DigestFrequency, NoticeMode, User
 
 __all__ = [
     "PENDING_STATUSES",
@@ -62,6 +62,7 @@ __all__ = [
     "MinutesPosition",
     "MinutesStatus",
     "MinutesVersion",
+    "NoticeMode",
     "NotificationCursor",
     "OutboxMessage",
     "OutboxState",

@@ -21,6 +21,9 @@ class DigestRun(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     period: Mapped[str] = mapped_column(String(40))  # e.g. "daily:2026-11-30"
     items: Mapped[int] = mapped_column(Integer, default=0)
+    # The newest audit event this digest covered: the next one starts after it,
+    # so no entry is ever in two digests.
+    last_event_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

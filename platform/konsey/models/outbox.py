@@ -43,3 +43,9 @@ class OutboxMessage(db.Model):
     # "reset" or "setup": the login link this message needs, minted only at
     # send time (konsey.mail.secret_links); the stored body has a placeholder.
     link_purpose: Mapped[str | None] = mapped_column(String(16))
+    # The object a notice is about ("minutes:12", "action_item:5"): delivery
+    # does not send a notice whose object was deleted in the meantime.
+    about: Mapped[str | None] = mapped_column(String(64))
+    # The class of mail ("notices", "digest", "reminders"): what the one-click
+    # unsubscribe link in its List-Unsubscribe header turns off.
+    list_class: Mapped[str | None] = mapped_column(String(16))

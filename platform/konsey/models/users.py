@@ -14,6 +14,13 @@ from konsey.models.base import UTCDateTime, enum_column, utcnow
 from konsey.models.states import MemberState
 
 
+class NoticeMode(enum.StrEnum):
+    """How "needs you" notices reach a person: an email each, or only the digest."""
+
+    IMMEDIATELY = "immediately"
+    DIGEST = "digest"
+
+
 class DigestFrequency(enum.StrEnum):
     OFF = "off"
     IMMEDIATELY = "immediately"
@@ -47,6 +54,10 @@ class User(db.Model):
     digest: Mapped[DigestFrequency] = mapped_column(
         enum_column(DigestFrequency),
         default=DigestFrequency.DAILY,
+    )
+    # "Needs you" notices (konsey.notifications.notices): an email each by default.
+    notices: Mapped[NoticeMode] = mapped_column(
+        enum_column(NoticeMode), default=NoticeMode.IMMEDIATELY
     )
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     # May sign agreed minutes (e.g. the Secretary General) without coordinating.
