@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app, has_request_context
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from konsey.extensions import db
@@ -26,14 +26,12 @@ from konsey.models import (
     DigestFrequency,
     DigestRun,
     Membership,
-    NotificationCursor,
     User,
     WorkingGroup,
 )
 from konsey.notifications import events as event_rules
 from konsey.notifications.clock import DIGEST_HOUR, local_now
 from konsey.notifications.links import make_token
-from konsey.notifications.recipients import members_by_group
 
 BATCH = 500
 
@@ -227,56 +225,3 @@ def _insert_runs(rows: list[dict]) -> None:
     db.session.execute(
         insert.values(rows).on_conflict_do_nothing(index_elements=["user_id", "period"])
     )
-
-
-# "Immediately": one email per event worth telling, within a minute -----------
-CURSOR = "immediate"
-
-
-def send_immediate(now: datetime, limit: int = 1000) -> int:
-    """Notify users who chose "immediately" of events since the last run."""
-    cursor = db.session.get(NotificationCursor, CURSOR, with_for_update=True)
-    if cursor is None:
-        latest = db.session.scalar(select(func.max(AuditEvent.id))) or 0
-        db.session.add(NotificationCursor(name=CURSOR, last_event_id=latest))
-        db.session.commit()  # start from now: no flood of old news
-        return 0
-    events = db.session.scalars(
-        select(AuditEvent)
-        .where(
-            AuditEvent.id > cursor.last_event_id,
-            AuditEvent.action.in_(event_rules.DIGEST_ACTIONS),
-            AuditEvent.group_id.is_not(None),
-        )
-        .order_by(AuditEvent.id)
-        .limit(limit)
-    ).all()
-    newest = db.session.scalar(select(func.max(AuditEvent.id))) or cursor.last_event_id
-    if events:
-        newest = events[-1].id if len(events) == limit else newest
-    context = event_rules.load_objects(events)
-    members = members_by_group({e.group_id for e in events})
-    groups = {
-        g.id: g
-        for g in db.session.scalars(
-            select(WorkingGroup).where(WorkingGroup.id.in_({e.group_id for e in events}))
-        )
-    }
-    messages = []
-    for event in events:
-        for membership in members[event.group_id]:
-            user = membership.user
-            if user.digest != DigestFrequency.IMMEDIATELY or user.id == event.actor_id:
-                continue
-            item = event_rules.describe(event, user, membership.role, context)
-            if item is None:
-                continue
-            digest = Digest(user, Period(f"event:{event.id}", event.created_at, now))
-            digest.groups[event.group_id].append(item)
-            message = _compose(digest, groups)
-            message["dedupe_key"] = f"event:{event.id}:user:{user.id}"
-            messages.append(message)
-    queued = queue_many(messages)
-    cursor.last_event_id = max(cursor.last_event_id, newest)
-    db.session.commit()
-    return queued
