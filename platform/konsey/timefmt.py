@@ -27,7 +27,8 @@ def local(instant: datetime, zone_name: str) -> datetime:
 
 def zone_label(moment: datetime, zone_name: str) -> str:
     """The name of the zone ``moment`` (from ``local``) is really shown in."""
-    return zone_name if isinstance(moment.tzinfo, ZoneInfo) else "UTC"
+    # An unknown name in old data was shown in UTC: say so, not the bad name.
+    return moment.tzinfo.key if isinstance(moment.tzinfo, ZoneInfo) else "UTC"
 
 
 def to_utc(day: date, clock: time, zone_name: str) -> datetime:
