@@ -354,3 +354,141 @@ def test_every_kind_has_a_rule_or_a_scan_and_a_subject():
         "action.update",
     }
     assert produced <= set(n.KINDS)
+
+
+# The email as mail clients read it ---------------------------------------------
+def _delivered(app, row: OutboxMessage):
+    import email
+    from email import policy as email_policy
+
+    from konsey.mail.delivery import build_message
+
+    raw = bytes(build_message(row, app.config["MAIL_FROM"]))
+    return email.message_from_bytes(raw, policy=email_policy.default)
+
+
+@pytest.fixture
+def https_base(app):
+    saved = app.config["BASE_URL"]
+    app.config["BASE_URL"] = "https://konsey.example.org"
+    yield "https://konsey.example.org"
+    app.config["BASE_URL"] = saved
+
+
+def _one_notice(w) -> OutboxMessage:
+    _action(w, assignee=w.az_head)
+    run()
+    return notices_of(n.ASSIGNED)["head@az.example.org"]
+
+
+def test_a_notice_carries_rfc_8058_and_3834_headers_and_both_parts(w, app, https_base):
+    msg = _delivered(app, _one_notice(w))
+    assert msg["Auto-Submitted"] == "auto-generated"  # RFC 3834
+    assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"  # RFC 8058
+    unsubscribe = msg["List-Unsubscribe"]
+    assert unsubscribe.startswith("<https://konsey.example.org/notifications/unsubscribe/")
+    assert unsubscribe.endswith(">")
+    assert msg["Message-ID"].endswith("@konsey.example.org>")
+    assert msg["References"] == msg["In-Reply-To"]  # one thread per action
+    assert {part.get_content_type() for part in msg.iter_parts()} == {
+        "text/plain",
+        "text/html",
+    }
+    # Built from the same row, the Message-ID does not change between attempts.
+    assert _delivered(app, notices_of(n.ASSIGNED)["head@az.example.org"])["Message-ID"] == (
+        msg["Message-ID"]
+    )
+
+
+def test_account_mail_has_no_unsubscribe(w, app):
+    from konsey.mail.outbox import queue_email
+
+    row = queue_email(w.az_head, "invitation", "Welcome", token="x")
+    db.session.commit()
+    msg = _delivered(app, row)
+    assert msg["List-Unsubscribe"] is None and msg["Auto-Submitted"] == "auto-generated"
+
+
+def _unsubscribe_path(app, row) -> str:
+    return _delivered(app, row)["List-Unsubscribe"].strip("<>").split("konsey.test", 1)[1]
+
+
+def test_one_click_unsubscribe_works_without_login_and_get_changes_nothing(w, app, client):
+    path = _unsubscribe_path(app, _one_notice(w))
+    page = client.get(path)  # what a link scanner does
+    assert page.status_code == 200 and "Unsubscribe" in page.get_data(as_text=True)
+    db.session.refresh(w.az_head)
+    assert w.az_head.notices == NoticeMode.IMMEDIATELY
+    # What the mail client sends (RFC 8058 §3.2): no cookie, no CSRF token.
+    r = client.http.post(
+        path,
+        data="List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert r.status_code == 200
+    db.session.refresh(w.az_head)
+    assert w.az_head.notices == NoticeMode.DIGEST
+    assert minutes_world.audit_actions("user.")[-1] == "user.notices_change"
+    assert client.http.post(path, data="List-Unsubscribe=One-Click").status_code == 200
+
+
+def test_the_digest_class_turns_the_digest_off(w, app, client):
+    from konsey.models import DigestFrequency
+    from konsey.notifications import links
+
+    token = links.make_unsubscribe_token(w.kz_head.id, "digest")
+    r = client.http.post(f"/notifications/unsubscribe/{token}", data="List-Unsubscribe=One-Click")
+    assert r.status_code == 200
+    db.session.refresh(w.kz_head)
+    assert w.kz_head.digest == DigestFrequency.OFF
+    assert w.kz_head.notices == NoticeMode.IMMEDIATELY
+
+
+@pytest.mark.parametrize("damage", ["tampered", "other-class", "expired", "garbage"])
+def test_a_damaged_or_expired_unsubscribe_link_answers_400_and_changes_nothing(
+    w, app, client, monkeypatch, damage
+):
+    from itsdangerous import URLSafeTimedSerializer
+
+    from konsey.notifications import links
+
+    token = links.make_unsubscribe_token(w.kz_head.id, "notices")
+    if damage == "tampered":
+        token = token[:-3] + ("abc" if not token.endswith("abc") else "xyz")
+    elif damage == "other-class":
+        token = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="konsey.unsubscribe").dumps(
+            {"u": w.kz_head.id, "c": "everything"}
+        )
+    elif damage == "expired":
+        monkeypatch.setattr(links, "UNSUBSCRIBE_MAX_AGE", -1)
+    else:
+        token = "not-a-token"
+    before = minutes_world.audit_count()
+    r = client.http.post(f"/notifications/unsubscribe/{token}", data="List-Unsubscribe=One-Click")
+    assert r.status_code == 400
+    text = r.get_data(as_text=True)
+    assert ("expired" in text) if damage == "expired" else ("not valid" in text)
+    db.session.refresh(w.kz_head)
+    assert w.kz_head.notices == NoticeMode.IMMEDIATELY
+    assert minutes_world.audit_count() == before
+
+
+def test_the_account_page_sets_how_notices_arrive(w, app, make_client):
+    client = make_client()
+    client.login(w.kz_head.email)
+    page = client.get("/account").get_data(as_text=True)
+    assert 'name="notices"' in page
+    form = {
+        "name": w.kz_head.name,
+        "locale": "ru",
+        "timezone": "Asia/Almaty",
+        "digest": "daily",
+        "notices": "digest",
+    }
+    assert client.post("/account/profile", form).status_code == 302
+    db.session.refresh(w.kz_head)
+    assert w.kz_head.notices == NoticeMode.DIGEST
+    r = client.post("/account/profile", {**form, "notices": "hourly"})
+    assert r.status_code == 422 and "immediately" in r.get_data(as_text=True).lower()
+    db.session.refresh(w.kz_head)
+    assert w.kz_head.notices == NoticeMode.DIGEST
