@@ -7,6 +7,7 @@ from celery import shared_task
 from konsey.mail.dispatch import dispatch_outbox
 from konsey.models.base import utcnow
 from konsey.notifications import digests
+from konsey.notifications import immediate as immediate_notices
 
 
 @shared_task(name="workers.digests.run")
@@ -20,7 +21,7 @@ def run() -> int:
 
 @shared_task(name="workers.digests.immediate")
 def immediate() -> int:
-    queued = digests.send_immediate(utcnow())
+    queued = immediate_notices.run(utcnow())
     if queued:
         dispatch_outbox()
     return queued

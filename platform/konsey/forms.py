@@ -62,6 +62,23 @@ class DigestField(SelectField):
         )
 
 
+class NoticesField(SelectField):
+    """How "needs you" notices reach a person (``konsey.models.NoticeMode``)."""
+
+    def __init__(self, label=None, **kwargs):
+        super().__init__(
+            label,
+            choices=[
+                ("immediately", _l("Immediately, an email each")),
+                ("digest", _l("Only in my digest")),
+            ],
+            # Not sent (an older form or script): unchanged; a wrong value is
+            # the service's to refuse, with its message.
+            validate_choice=False,
+            **kwargs,
+        )
+
+
 class DateField(wtforms.DateField):
     """A date a person types, held to the one rule for dates
     (konsey.validation.check_date: years within a sane window)."""

@@ -16,7 +16,7 @@ from konsey.auth.api_tokens import create_token
 from konsey.extensions import db
 from konsey.minutes import services as minutes_services
 from konsey.models import ActionItem, Meeting, MeetingStatus, Minutes
-from konsey.notifications import digests, reminders
+from konsey.notifications import digests, immediate, reminders
 from tests.integration import minutes_world
 from tests.integration.minutes_world import actor, minutes_of, page_text, snapshot
 from tests.integration.test_minutes import circulated
@@ -103,7 +103,7 @@ def test_far_future_instants_do_not_stop_reminders_and_digests(w, legacy):
     now = datetime.now(UTC)
     reminders.scan(now)
     digests.run(now, force=True)
-    digests.send_immediate(now)
+    immediate.run(now)
 
 
 @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "10000-01-01", "1899-12-31"])

@@ -17,13 +17,11 @@ from konsey.models import (
     Meeting,
     MeetingStatus,
     Minutes,
-    MinutesPosition,
     MinutesStatus,
     MinutesVersion,
     OutboxMessage,
-    PositionKind,
 )
-from konsey.notifications import digests, links, reminders
+from konsey.notifications import digests, immediate, links, reminders
 from tests import factories as f
 
 ZONES = {
@@ -150,24 +148,6 @@ def _circulated_minutes(group, deadline):
     return minutes, version
 
 
-def test_minutes_deadline_reminds_only_heads_whose_state_has_not_answered(people):
-    minutes, version = _circulated_minutes(people["group"], utc(2026, 12, 3, 14, 0))
-    db.session.add(
-        MinutesPosition(
-            version=version, member_state=people["states"]["AZ"], position=PositionKind.AGREE
-        )
-    )
-    db.session.commit()
-    reminders.scan(utc(2026, 11, 30, 8, 0))  # 3 days before, after 09:00 everywhere east of UTC+1
-    assert _recipients(f"reminder:minutes:{minutes.id}:v1:3d") == [
-        "head.kg@example.org",
-        "head.kz@example.org",
-        "head.tr@example.org",
-    ]
-    reminders.scan(utc(2026, 12, 2, 8, 0))
-    assert len(_recipients(f"reminder:minutes:{minutes.id}:v1:1d")) == 3
-
-
 def _event(group, action, obj, when, actor=None):
     event = audit.record(audit.Actor(actor), action, obj)
     event.created_at = when
@@ -261,7 +241,7 @@ def test_immediate_notices_one_per_event_and_only_once(people):
     user = people["users"]["TR"]
     user.digest = DigestFrequency.IMMEDIATELY
     db.session.commit()
-    assert digests.send_immediate(utc(2026, 11, 30, 9, 0)) == 0  # starts from now
+    assert immediate.run(utc(2026, 11, 30, 9, 0)) == 0  # starts from now
     meeting = _meeting(people["group"], utc(2026, 12, 7, 6, 0))
     _event(
         people["group"],
@@ -270,8 +250,8 @@ def test_immediate_notices_one_per_event_and_only_once(people):
         utc(2026, 11, 30, 9, 1),
         actor=people["coordinator"],
     )
-    assert digests.send_immediate(utc(2026, 11, 30, 9, 1)) == 1
-    assert digests.send_immediate(utc(2026, 11, 30, 9, 2)) == 0
+    assert immediate.run(utc(2026, 11, 30, 9, 1)) == 1
+    assert immediate.run(utc(2026, 11, 30, 9, 2)) == 0
     assert (
         db.session.scalar(
             select(func.count())

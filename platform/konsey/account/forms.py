@@ -3,13 +3,14 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length
 
-from konsey.forms import DigestField, RequiredSelectField, TimezoneField
+from konsey.forms import DigestField, NoticesField, RequiredSelectField, TimezoneField
 
 
 class ProfileForm(FlaskForm):
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
     locale = RequiredSelectField(_l("Language"))
     timezone = TimezoneField(_l("Time zone"))
+    notices = NoticesField(_l("When something needs you"))
     digest = DigestField(_l("Email digest"))
 
 

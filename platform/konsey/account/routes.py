@@ -27,7 +27,7 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 def _page(profile=None, password=None, token_form=None, new_token=None, status=200):
     user = current_user._get_current_object()
     if profile is None:
-        profile = ProfileForm(obj=user, digest=user.digest.value)
+        profile = ProfileForm(obj=user, digest=user.digest.value, notices=user.notices.value)
     profile.locale.choices = language_choices()
     return (
         render_template(
@@ -64,6 +64,7 @@ def profile():
             locale=form.locale.data,
             timezone=form.timezone.data,
             digest=form.digest.data,
+            notices=form.notices.data or None,
         )
     except ServiceError as exc:
         db.session.rollback()

@@ -255,10 +255,12 @@ def update_action(
     item.status = new
     item.updated_at = now
     db.session.add(update)
+    db.session.flush()  # the update's id: what a notice about it is keyed by
     audit.record(
         actor,
         "action.update",
         item,
+        update=update.id,
         old=old,
         new=new,
         reference=reference or None,

@@ -14,6 +14,7 @@ import smtplib
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import select
@@ -24,6 +25,7 @@ from konsey.mail import secret_links
 from konsey.mail.outbox import one_line
 from konsey.models import OutboxMessage, OutboxState
 from konsey.models.base import utcnow
+from konsey.notifications import links as unsubscribe_links
 
 
 class Outcome(enum.StrEnum):
@@ -33,14 +35,35 @@ class Outcome(enum.StrEnum):
     SKIPPED = "skipped"  # not queued any more (another worker sent it)
 
 
+def _mail_domain(base_url: str) -> str:
+    return urlsplit(base_url).hostname or "konsey.invalid"
+
+
 def build_message(row: OutboxMessage, sender: str) -> EmailMessage:
+    base_url = current_app.config["BASE_URL"]
+    domain = _mail_domain(base_url)
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = row.recipient
     msg["Subject"] = one_line(row.subject)  # rows queued before compose made it one line
     msg["Date"] = format_datetime(row.created_at)
     # Stable per row: if a message ever went out twice, mail clients fold the copies.
-    msg["Message-ID"] = f"<konsey-outbox-{row.id}-{row.created_at:%Y%m%d%H%M%S}@konsey>"
+    msg["Message-ID"] = f"<konsey-outbox-{row.id}-{row.created_at:%Y%m%d%H%M%S}@{domain}>"
+    if row.about:
+        # Every notice about the same minutes or action is one thread.
+        thread = f"<konsey-{row.about.replace(':', '-')}@{domain}>"
+        msg["References"] = thread
+        msg["In-Reply-To"] = thread
+    # RFC 3834: written by a program, so no mail client answers it automatically.
+    msg["Auto-Submitted"] = "auto-generated"
+    if row.list_class and row.recipient_id:
+        # RFC 2369 / RFC 8058: one click in the mail client turns this class
+        # of mail off, without logging in (a POST to the signed URL).
+        token = unsubscribe_links.make_unsubscribe_token(row.recipient_id, row.list_class)
+        url = f"{base_url}/notifications/unsubscribe/{token}"
+        msg["List-Unsubscribe"] = f"<{url}>"
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        msg["List-Id"] = f"Konsey {row.list_class} <{row.list_class}.{domain}>"
     if row.dedupe_key:
         msg["X-Konsey-Dedupe"] = row.dedupe_key
     body_text, body_html = secret_links.bodies(row)
@@ -48,6 +71,21 @@ def build_message(row: OutboxMessage, sender: str) -> EmailMessage:
     if body_html:
         msg.add_alternative(body_html, subtype="html")
     return msg
+
+
+def gone(row: OutboxMessage) -> str | None:
+    """Why a notice must not go out: its object was deleted since it was written."""
+    if not row.about:
+        return None
+    from konsey.models import ActionItem, Minutes
+
+    kind, _, object_id = row.about.partition(":")
+    model = {"minutes": Minutes, "action_item": ActionItem}.get(kind)
+    if model is None or not object_id.isdigit():
+        return None
+    if db.session.get(model, int(object_id)) is None:
+        return f"Not sent: the {kind.replace('_', ' ')} it is about was deleted before delivery."
+    return None
 
 
 def _send_to_folder(msg: EmailMessage, row: OutboxMessage, folder: Path) -> None:
@@ -89,6 +127,11 @@ def attempt(row: OutboxMessage) -> Outcome:
     if row.state != OutboxState.QUEUED:
         return Outcome.SKIPPED
     config = current_app.config
+    reason = gone(row)
+    if reason:
+        row.state = OutboxState.FAILED
+        row.last_error = reason
+        return Outcome.FAILED
     row.attempts += 1
     try:
         msg = build_message(row, config["MAIL_FROM"])

@@ -23,6 +23,22 @@ def one_line(text: str) -> str:
     return _NOT_ONE_LINE.sub(" ", text).strip()
 
 
+# The class of each template's mail: what its one-click unsubscribe turns
+# off (``konsey.notifications.links``). Account mail (invitations, resets,
+# security notices) has none: nobody may unsubscribe from those.
+LIST_CLASSES = {
+    "notice": "notices",
+    "reminder_action": "notices",
+    "reminder_meeting": "notices",
+    "digest": "digest",
+    "event": "digest",
+}
+
+
+def list_class_of(template: str) -> str | None:
+    return LIST_CLASSES.get(template)
+
+
 def compose(
     user: User,
     template: str,
@@ -41,7 +57,9 @@ def compose(
     ``subject`` may be a lazy string (or a callable taking no argument) so it
     is translated in the recipient's language, not the sender's.
     """
-    locale = user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    locale = user.locale
+    if locale not in current_app.config["LANGUAGES"]:  # old or damaged data
+        locale = current_app.config["BABEL_DEFAULT_LOCALE"]
     # Workers compose outside any request; links need one to be built.
     request_context = (
         nullcontext()
@@ -60,6 +78,7 @@ def compose(
             "body_html": render_template(f"email/{template}.html", **context),
             "dedupe_key": dedupe_key,
             "link_purpose": link_purpose,
+            "list_class": list_class_of(template),
         }
 
 

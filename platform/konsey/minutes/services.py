@@ -243,7 +243,10 @@ def add_comment(
         raise Conflict(_("The comment deadline has passed."), "comment")
     comment = MinutesComment(version=minutes.current, user=user, text=text, created_at=now)
     db.session.add(comment)
-    audit.record(actor, "minutes.comment", minutes, version=minutes.current.number)
+    db.session.flush()  # the comment's id: what the coordinators' notice quotes
+    audit.record(
+        actor, "minutes.comment", minutes, version=minutes.current.number, comment=comment.id
+    )
     db.session.commit()
     return comment
 

@@ -1,5 +1,6 @@
 """Digests: one briefing per person and period, across all their groups, in
-their language, at 08:00 in their zone — and "immediately" notices.
+their language, at 08:00 in their zone — "immediately" notices are
+``konsey.notifications.immediate``.
 
 A briefing starts with what needs the reader ("Needs you": positions to
 record, actions owed, reports to acknowledge, reservations, minutes to sign;
@@ -25,25 +26,21 @@ from datetime import datetime, timedelta
 
 from flask import current_app, has_request_context
 from flask_babel import force_locale
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from konsey.extensions import db
 from konsey.mail.outbox import compose, queue_many
 from konsey.models import (
-    AuditEvent,
     DigestFrequency,
     DigestRun,
     Membership,
-    NotificationCursor,
     User,
     WorkingGroup,
 )
-from konsey.notifications import events as event_rules
 from konsey.notifications import happened, needs, wording
 from konsey.notifications.clock import DIGEST_HOUR, local_now
 from konsey.notifications.links import make_token
-from konsey.notifications.recipients import members_by_group
 
 BATCH = 500
 
@@ -67,17 +64,6 @@ def period_for(user: User, now: datetime, *, force: bool = False) -> Period | No
         return None  # weekly digests come on Mondays
     end = here.replace(hour=DIGEST_HOUR, minute=0, second=0, microsecond=0)
     return Period(f"{user.digest.value}:{end:%Y-%m-%d}", end - span, end)
-
-
-@dataclass
-class Digest:
-    user: User
-    period: Period
-    groups: dict[int, list] = field(default_factory=lambda: defaultdict(list))
-
-    @property
-    def size(self) -> int:
-        return sum(len(items) for items in self.groups.values())
 
 
 def run(now: datetime, *, force: bool = False, batch: int = BATCH) -> int:
@@ -216,26 +202,6 @@ def _roles(user_ids) -> dict[int, dict[int, object]]:
     return roles
 
 
-def _compose(digest: Digest, groups: dict[int, WorkingGroup]) -> dict:
-    """The "immediately" notice of one event (``send_immediate``)."""
-    from flask_babel import lazy_gettext as _l
-
-    user = digest.user
-    sections = [
-        (groups[gid], items)
-        for gid, items in sorted(digest.groups.items(), key=lambda kv: groups[kv[0]].name)
-    ]
-    return compose(
-        user,
-        "digest",
-        lambda: str(_l("Konsey: what happened in your groups (%(n)d)", n=digest.size)),
-        dedupe_key=f"digest:user:{user.id}:{digest.period.key}",
-        sections=sections,
-        period=digest.period,
-        frequency_token=make_token(user),
-    )
-
-
 def _insert_runs(rows: list[dict]) -> None:
     if not rows:
         return
@@ -244,56 +210,3 @@ def _insert_runs(rows: list[dict]) -> None:
     db.session.execute(
         insert.values(rows).on_conflict_do_nothing(index_elements=["user_id", "period"])
     )
-
-
-# "Immediately": one email per event worth telling, within a minute -----------
-CURSOR = "immediate"
-
-
-def send_immediate(now: datetime, limit: int = 1000) -> int:
-    """Notify users who chose "immediately" of events since the last run."""
-    cursor = db.session.get(NotificationCursor, CURSOR, with_for_update=True)
-    if cursor is None:
-        latest = db.session.scalar(select(func.max(AuditEvent.id))) or 0
-        db.session.add(NotificationCursor(name=CURSOR, last_event_id=latest))
-        db.session.commit()  # start from now: no flood of old news
-        return 0
-    events = db.session.scalars(
-        select(AuditEvent)
-        .where(
-            AuditEvent.id > cursor.last_event_id,
-            AuditEvent.action.in_(event_rules.DIGEST_ACTIONS),
-            AuditEvent.group_id.is_not(None),
-        )
-        .order_by(AuditEvent.id)
-        .limit(limit)
-    ).all()
-    newest = db.session.scalar(select(func.max(AuditEvent.id))) or cursor.last_event_id
-    if events:
-        newest = events[-1].id if len(events) == limit else newest
-    context = event_rules.load_objects(events)
-    members = members_by_group({e.group_id for e in events})
-    groups = {
-        g.id: g
-        for g in db.session.scalars(
-            select(WorkingGroup).where(WorkingGroup.id.in_({e.group_id for e in events}))
-        )
-    }
-    messages = []
-    for event in events:
-        for membership in members[event.group_id]:
-            user = membership.user
-            if user.digest != DigestFrequency.IMMEDIATELY or user.id == event.actor_id:
-                continue
-            item = event_rules.describe(event, user, membership.role, context)
-            if item is None:
-                continue
-            digest = Digest(user, Period(f"event:{event.id}", event.created_at, now))
-            digest.groups[event.group_id].append(item)
-            message = _compose(digest, groups)
-            message["dedupe_key"] = f"event:{event.id}:user:{user.id}"
-            messages.append(message)
-    queued = queue_many(messages)
-    cursor.last_event_id = max(cursor.last_event_id, newest)
-    db.session.commit()
-    return queued

@@ -45,13 +45,6 @@ class Item:
     meeting: Meeting | None = None
     due: object = None  # an action item's due date
 
-    # How the digest template reads a line (konsey.notifications.wording.Line).
-    @property
-    def headline(self) -> str:
-        return f"{self.label}: {self.title}"
-
-    detail = ""
-
 
 def load_objects(events: list[AuditEvent]) -> dict[str, dict[int, object]]:
     """The objects the events name, one query per kind of object."""

@@ -33,6 +33,7 @@ from konsey.models import (
     Role,
     User,
 )
+from konsey.notifications import notices
 from konsey.notifications.needs import owes
 from konsey.notifications.wording import Line, meeting_name, person, state_name, status, when
 from konsey.policy import Action
@@ -125,17 +126,13 @@ def load(group_ids, start, end, after: int) -> News:
 
 
 def told_by_notice(events: list[AuditEvent]) -> set[tuple[int, int]]:
-    """(event id, user id) of every notice sent at once for these events: the
-    digest does not tell it again. Notices (konsey.notifications.notices)
-    come from another branch; until they exist nothing was told."""
-    try:
-        from konsey.notifications import notices
-    except ImportError:
-        return set()
+    """(event id, user id) of every notice sent at once for these events
+    (``konsey.notifications.notices``): the digest does not tell it again.
+    Someone whose notices wait for the digest reads the event here."""
     return {
         (notice.event_id, notice.user.id)
         for notice in notices.derive(events)
-        if notice.user.notices == NoticeMode.IMMEDIATELY
+        if notice.event_id is not None and notice.user.notices == NoticeMode.IMMEDIATELY
     }
 
 

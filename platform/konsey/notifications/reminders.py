@@ -1,5 +1,8 @@
 """Reminders before things fall due, each at 09:00 in the recipient's zone.
 
+Comment deadlines of minutes are told by the ``minutes.deadline_soon``
+notice (``konsey.notifications.notices``), which this scan sends.
+
 A scan looks at everything coming up in a window with a few queries, works
 out who should hear what today, and writes the messages with dedupe keys
 such as ``reminder:meeting:42:7d:user:7`` — a key already in the outbox is
@@ -21,10 +24,6 @@ from konsey.mail.outbox import compose, queue_many
 from konsey.models import (
     Meeting,
     MeetingStatus,
-    Minutes,
-    MinutesPosition,
-    MinutesStatus,
-    Role,
     User,
 )
 from konsey.notifications.clock import days_until, reminder_time
@@ -79,55 +78,6 @@ def meeting_reminders(now: datetime) -> Iterable[Reminder]:
                     _l("Reminder: %(title)s in %(days)d day(s)", title=m.title, days=d)
                 ),
                 context={"meeting": meeting, "days": days},
-            )
-
-
-@source
-def minutes_reminders(now: datetime) -> Iterable[Reminder]:
-    """Heads of delegation whose state has taken no position on circulated
-    minutes hear of the comment deadline 3 days and 1 day before it."""
-    records = db.session.scalars(
-        select(Minutes)
-        .where(
-            Minutes.status == MinutesStatus.CIRCULATED,
-            Minutes.comment_deadline > now,
-            Minutes.comment_deadline < now + timedelta(days=4),
-        )
-        .options(selectinload(Minutes.versions), selectinload(Minutes.meeting))
-    ).all()
-    current_ids = [m.current.id for m in records if m.current]
-    answered = {
-        (row.version_id, row.member_state_id)
-        for row in db.session.execute(
-            select(MinutesPosition.version_id, MinutesPosition.member_state_id).where(
-                MinutesPosition.version_id.in_(current_ids)
-            )
-        )
-    }
-    members = members_by_group(m.meeting.group_id for m in records)
-    for minutes in records:
-        version = minutes.current
-        if version is None:
-            continue
-        for membership in members[minutes.meeting.group_id]:
-            user = membership.user
-            state = user.member_state
-            if membership.role != Role.HEAD or state is None or not state.is_member:
-                continue
-            if (version.id, state.id) in answered or not reminder_time(user.timezone, now):
-                continue
-            days = days_until(minutes.comment_deadline, user.timezone, now)
-            if days not in (3, 1):
-                continue
-            yield Reminder(
-                dedupe_key=f"reminder:minutes:{minutes.id}:v{version.number}:{days}d"
-                f":user:{user.id}",
-                user=user,
-                template="reminder_minutes",
-                subject=lambda m=minutes: str(
-                    _l("Your position is awaited: minutes of %(title)s", title=m.meeting.title)
-                ),
-                context={"minutes": minutes, "version": version, "days": days},
             )
 
 
@@ -190,7 +140,14 @@ def action_reminders(now: datetime) -> Iterable[Reminder]:
 
 def scan(now: datetime) -> int:
     """Queue every reminder due at ``now``; returns how many were new."""
-    reminders = [r for source_ in SOURCES for r in source_(now)]
+    from konsey.models import NoticeMode
+    from konsey.notifications import immediate, notices
+
+    # Reminders are "needs you" mail: whoever asked for those only in the
+    # digest finds them there (and on the home page), not as emails.
+    reminders = [
+        r for source_ in SOURCES for r in source_(now) if r.user.notices == NoticeMode.IMMEDIATELY
+    ]
     # Skip what was sent before rendering it; the insert's "on conflict do
     # nothing" still guards against a concurrent scan.
     existing = _existing_keys([r.dedupe_key for r in reminders])
@@ -199,6 +156,8 @@ def scan(now: datetime) -> int:
         for r in reminders
         if r.dedupe_key not in existing
     ]
+    # Two days before a comment deadline: ``minutes.deadline_soon``.
+    messages += immediate.notice_messages(notices.deadline_notices(now))
     queued = queue_many(messages)
     db.session.commit()
     return queued
