@@ -192,7 +192,7 @@ def build() -> SimpleNamespace:
     group_services.remove_member(pd, membership)
     db.session.expire_all()
     return SimpleNamespace(
-        now=now,
+        now=utcnow(),  # the day is over: digests run after it
         kz=kz,
         az=az,
         cyber=cyber,

@@ -57,7 +57,7 @@ def period_for(user: User, now: datetime, *, force: bool = False) -> Period | No
     here = local_now(user.timezone, now)
     span = timedelta(days=7 if user.digest == DigestFrequency.WEEKLY else 1)
     if force:
-        return Period(f"{user.digest.value}:now:{now:%Y%m%dT%H%M}", now - span, now)
+        return Period(f"{user.digest.value}:now:{now:%Y%m%dT%H%M%S}", now - span, now)
     if here.hour < DIGEST_HOUR:
         return None
     if user.digest == DigestFrequency.WEEKLY and here.weekday() != 0:
