@@ -178,9 +178,7 @@ def test_policy_is_applied_when_the_digest_is_composed(day):
     dana = db.session.scalar(select(User).where(User.email == "dana@kz.example.org"))
     from konsey.models import Membership
 
-    db.session.delete(
-        db.session.scalar(select(Membership).where(Membership.user_id == dana.id))
-    )
+    db.session.delete(db.session.scalar(select(Membership).where(Membership.user_id == dana.id)))
     db.session.commit()
     _run(day)
     sent = _digests()
