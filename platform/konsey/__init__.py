@@ -64,6 +64,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from konsey.i18n import select_locale, select_timezone
 
     db.init_app(app)
+    from konsey.notifications import trigger
+
+    trigger.install()  # a change that needs someone wakes the notice task
     migrate.init_app(
         app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
     )

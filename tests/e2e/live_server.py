@@ -57,6 +57,27 @@ class RecordingSMTP:
             time.sleep(0.2)
         raise AssertionError(f"no email to {address} within {timeout} s")
 
+    def notices(self, kind: str) -> dict[str, object]:
+        """Recipient → the notice of this kind (``notice:<kind>:…`` dedupe key)."""
+        found = {}
+        for rcpts, message in self.messages:
+            if (message["X-Konsey-Dedupe"] or "").startswith(f"notice:{kind}:"):
+                for address in rcpts:
+                    assert address not in found, f"{address} got {kind} twice"
+                    found[address] = message
+        return found
+
+    def wait_for_notices(self, kind: str, addresses, timeout: float = 60.0) -> dict:
+        """Wait until each address got its notice of ``kind``; every notice of
+        that kind sent so far, by recipient."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.notices(kind)
+            if set(addresses) <= set(found):
+                return found
+            time.sleep(0.2)
+        raise AssertionError(f"{kind}: {sorted(self.notices(kind))}, wanted {sorted(addresses)}")
+
 
 @dataclass
 class LiveServer:

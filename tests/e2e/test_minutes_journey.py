@@ -48,8 +48,20 @@ def record_position(page: Page, url: str, version: int, reservation: str = "") -
     mine.get_by_role("button", name=f"Record the position on version {version}").click()
 
 
-def test_journey_3_minutes_agreed_signed_and_frozen(open_page):
-    coordinator = open_page("coordinator@secretariat.example.org")
+COORDINATOR = "coordinator@secretariat.example.org"
+
+
+def link_in(message, fragment: str) -> str:
+    """The URL in the email's text part that contains ``fragment``."""
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    return next(u for u in re.findall(r"https?://\S+", text) if fragment in u)
+
+
+def test_journey_3_minutes_agreed_signed_and_frozen(open_page, live):
+    """Also told by email, as it happens: each head is asked for a position,
+    the coordinator hears of the reservation, the heads hear that version 2
+    replaced what they answered, and the coordinator that all agreed."""
+    coordinator = open_page(COORDINATOR)
     coordinator.goto("/groups/cyber-security/minutes")
     coordinator.get_by_role("link", name=re.compile(MEETING)).first.click()
     url = coordinator.url
@@ -60,15 +72,26 @@ def test_journey_3_minutes_agreed_signed_and_frozen(open_page):
     coordinator.get_by_label("Comment deadline: time").fill("18:00")
     coordinator.get_by_role("button", name="Circulate version 1").click()
     expect(coordinator.get_by_text("Circulated for comments and positions").first).to_be_visible()
+    asked = live.smtp.wait_for_notices("minutes.position_needed", HEADS.values())
+    assert set(asked) == set(HEADS.values())  # heads only: not the delegate, not the coordinator
+    assert "Asia/Almaty" in asked[HEADS["KZ"]].get_body(("plain",)).get_content()
 
     heads = {}
     for code, email in HEADS.items():
         heads[code] = open_page(email)
+        if code == "AZ":  # straight from the email to the position form
+            heads[code].goto(link_in(asked[email], "#position"))
+            expect(
+                heads[code].get_by_role("region", name="Your state’s position on version 1")
+            ).to_be_in_viewport()
         record_position(heads[code], url, 1, RESERVATION if code == "KG" else "")
         expect(state_row(heads[code], code)).to_contain_text(
             "Reservation" if code == "KG" else "Agreed"
         )
     expect(state_row(heads["TR"], "KG")).to_contain_text(RESERVATION)
+    reservation = live.smtp.wait_for_notices("minutes.reservation", [COORDINATOR])
+    assert set(reservation) == {COORDINATOR}
+    assert RESERVATION in reservation[COORDINATOR].get_body(("plain",)).get_content()
     expect(positions(heads["TR"])).to_contain_text("3 of 4 participating member states agree.")
     shoot(heads["TR"], "minutes-with-reservation")
     shoot(heads["TR"], "minutes-positions", positions(heads["TR"]))
@@ -82,12 +105,25 @@ def test_journey_3_minutes_agreed_signed_and_frozen(open_page):
     for code in HEADS:
         expect(state_row(coordinator, code)).to_contain_text("Pending")
     expect(state_row(coordinator, "KG")).to_contain_text("Earlier: Reservation on version 1")
+    reset = live.smtp.wait_for_notices("minutes.position_reset", HEADS.values())
+    az = reset[HEADS["AZ"]].get_body(("plain",)).get_content()
+    assert "agreement on version 1 no longer counts: version 2 replaced it" in az
+    assert "Second paragraph made precise." in az
 
     for code, page in heads.items():
+        if code == "AZ":  # the link in the email opens the form on version 2, in a new tab
+            page = page.context.new_page()
+            page.goto(link_in(reset[HEADS["AZ"]], "#position"))
+            mine = page.get_by_role("region", name="Your state’s position on version 2")
+            mine.get_by_label("Agree", exact=True).check()
+            mine.get_by_role("button", name="Record the position on version 2").click()
+            continue
         record_position(page, url, 2)
         expect(state_row(page, code)).to_contain_text("Agreed")
     expect(positions(heads["TR"])).to_contain_text("4 of 4 participating member states agree.")
     expect(heads["TR"].get_by_text("Agreed by every participating member state")).to_be_visible()
+    agreed = live.smtp.wait_for_notices("minutes.agreed", [COORDINATOR])
+    assert set(agreed) == {COORDINATOR}  # ready to sign: not the heads
 
     coordinator.goto(url)
     coordinator.get_by_role("button", name="Sign version 2").click()

@@ -395,8 +395,9 @@ def test_a_notice_carries_rfc_8058_and_3834_headers_and_both_parts(w, app, https
         "text/html",
     }
     # Built from the same row, the Message-ID does not change between attempts.
-    assert _delivered(app, notices_of(n.ASSIGNED)["head@az.example.org"])["Message-ID"] == (
-        msg["Message-ID"]
+    assert (
+        _delivered(app, notices_of(n.ASSIGNED)["head@az.example.org"])["Message-ID"]
+        == (msg["Message-ID"])
     )
 
 

@@ -28,5 +28,8 @@ def load_demo() -> Counter:
     load_actions(created, now)
     if created:
         audit.record(audit.Actor(user=None, ip="cli"), "demo.load", **dict(created))
+        from konsey.notifications import immediate
+
+        immediate.start_from_now()  # the demo's story so far is not news to mail
     db.session.commit()
     return created

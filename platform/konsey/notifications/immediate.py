@@ -10,7 +10,7 @@ nothing twice. An event a notice told someone of is not repeated to them as
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -31,6 +31,18 @@ from konsey.notifications import notices as notice_rules
 from konsey.notifications.recipients import members_by_group
 
 CURSOR = "immediate"
+# On a database's first run, events younger than this are still told.
+FRESH = timedelta(minutes=10)
+
+
+def start_from_now() -> None:
+    """What happened so far is history, not news (after loading demo data)."""
+    latest = db.session.scalar(select(func.max(AuditEvent.id))) or 0
+    cursor = db.session.get(NotificationCursor, CURSOR, with_for_update=True)
+    if cursor is None:
+        db.session.add(NotificationCursor(name=CURSOR, last_event_id=latest))
+    else:
+        cursor.last_event_id = max(cursor.last_event_id, latest)
 
 
 def notice_messages(found: list[notice_rules.Notice]) -> list[dict]:
@@ -62,10 +74,14 @@ def run(now: datetime, limit: int = 1000) -> int:
     were queued."""
     cursor = db.session.get(NotificationCursor, CURSOR, with_for_update=True)
     if cursor is None:
-        latest = db.session.scalar(select(func.max(AuditEvent.id))) or 0
-        db.session.add(NotificationCursor(name=CURSOR, last_event_id=latest))
-        db.session.commit()  # start from now: no flood of old news
-        return 0
+        # The first run on a database: older history is no news (no flood of
+        # old mail), but the change that woke this run is.
+        latest = db.session.scalar(
+            select(func.max(AuditEvent.id)).where(AuditEvent.created_at < now - FRESH)
+        )
+        db.session.add(NotificationCursor(name=CURSOR, last_event_id=latest or 0))
+        db.session.commit()
+        cursor = db.session.get(NotificationCursor, CURSOR, with_for_update=True)
     wanted = sorted(set(event_rules.DIGEST_ACTIONS) | set(notice_rules.RULES))
     events = db.session.scalars(
         select(AuditEvent)
