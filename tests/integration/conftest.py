@@ -92,6 +92,9 @@ def _world():
             "message_id": message.id,
             "token": reset,
             "digest_token": digest_links.make_token(users["delegate"]),
+            "unsubscribe_token": digest_links.make_unsubscribe_token(
+                users["delegate"].id, "notices"
+            ),
         },
     }
     from tests.integration import (

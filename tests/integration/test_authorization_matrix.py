@@ -48,6 +48,9 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     # The digest's one-click link: the signed token is the proof, no login.
     ("GET", "/notifications/digest/<digest_token>"): PUBLIC,
     ("POST", "/notifications/digest/<digest_token>"): PUBLIC,
+    # RFC 8058 one-click unsubscribe: the mail client POSTs without a session.
+    ("GET", "/notifications/unsubscribe/<unsubscribe_token>"): PUBLIC,
+    ("POST", "/notifications/unsubscribe/<unsubscribe_token>"): PUBLIC,
     ("GET", "/api/v1/openapi.json"): PUBLIC,
     ("GET", "/account"): html(SESSION_USERS),
     ("POST", "/account/profile"): html(SESSION_USERS),

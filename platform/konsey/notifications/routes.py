@@ -79,14 +79,14 @@ def apply_unsubscribe(user, list_class: str, ip: str | None) -> None:
     db.session.commit()
 
 
-@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@bp.route("/unsubscribe/<unsubscribe_token>", methods=["GET", "POST"])
 @csrf.exempt  # RFC 8058: the mail client POSTs with no session; the signed token is the proof
-def unsubscribe(token: str):
+def unsubscribe(unsubscribe_token: str):
     """GET shows what the link turns off and asks (a link scanner's GET
     changes nothing); POST — the mail client's one click (body
     ``List-Unsubscribe=One-Click``) or the page's button — does it."""
     try:
-        user, list_class = links.load_unsubscribe(token)
+        user, list_class = links.load_unsubscribe(unsubscribe_token)
     except links.LinkError as exc:
         message = (
             _("This unsubscribe link has expired. Change your email settings on your account page.")
