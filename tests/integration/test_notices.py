@@ -493,3 +493,30 @@ def test_the_account_page_sets_how_notices_arrive(w, app, make_client):
     assert r.status_code == 422 and "immediately" in r.get_data(as_text=True).lower()
     db.session.refresh(w.kz_head)
     assert w.kz_head.notices == NoticeMode.DIGEST
+
+
+def test_a_refused_address_fails_visibly_and_the_others_go_out(w, app):
+    from aiosmtpd.controller import Controller
+
+    from tests.integration.test_workers import RecordingSMTP, _free_port
+
+    handler = RecordingSMTP()
+    handler.unknown.add("head@az.example.org")
+    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    saved = {k: app.config[k] for k in ("SMTP_HOST", "SMTP_PORT")}
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port)
+    try:
+        circulate(w, draft(w))
+        run()
+        deliver_pending()
+    finally:
+        controller.stop()
+        app.config.update(saved)
+    got = notices_of(n.POSITION_NEEDED)
+    assert got["head@az.example.org"].state == OutboxState.FAILED
+    assert "550" in got["head@az.example.org"].last_error
+    assert {r for r, row in got.items() if row.state == OutboxState.SENT} == HEADS - {
+        "head@az.example.org"
+    }
+    assert handler.to("head@kz.example.org") == 1
