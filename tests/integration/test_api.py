@@ -35,7 +35,17 @@ NEW_TOKEN_RE = re.compile(r'id="new-token"[^>]*>\s*([^<\s]+)\s*<')
 REVOKE_RE = re.compile(r'action="/account/tokens/(\d+)/revoke"')
 
 # The field names the API promises (and the OpenAPI document declares).
-ME_FIELDS = {"id", "email", "name", "member_state", "locale", "timezone", "digest", "is_admin"}
+ME_FIELDS = {
+    "id",
+    "email",
+    "name",
+    "member_state",
+    "locale",
+    "timezone",
+    "digest",
+    "notices",
+    "is_admin",
+}
 SUMMARY_FIELDS = {"slug", "name", "mandate", "role", "member_count"}
 GROUP_FIELDS = SUMMARY_FIELDS | {"coordinators", "delegations"}
 DELEGATION_FIELDS = {"state", "state_name", "status", "members"}

@@ -33,6 +33,7 @@ def me():
         "locale": user.locale,
         "timezone": user.timezone,
         "digest": user.digest.value,
+        "notices": user.notices.value,
         "is_admin": user.is_admin,
     }
 

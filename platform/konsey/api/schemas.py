@@ -50,6 +50,12 @@ class MeSchema(Schema):
     locale = fields.String()
     timezone = fields.String()
     digest = fields.String(metadata={"enum": ["off", "immediately", "daily", "weekly"]})
+    notices = fields.String(
+        metadata={
+            "enum": ["immediately", "digest"],
+            "description": '"Needs you" notices: an email each, or only in the digest',
+        }
+    )
     is_admin = fields.Boolean()
 
 
