@@ -520,3 +520,22 @@ def test_a_refused_address_fails_visibly_and_the_others_go_out(w, app):
         "head@az.example.org"
     }
     assert handler.to("head@kz.example.org") == 1
+
+
+def test_a_change_committed_after_a_run_passed_its_id_is_still_told(w):
+    """Two transactions: the later id commits first, a run advances past both,
+    then the earlier one commits. Its event must not be skipped."""
+    from konsey.models import AuditEvent, NotificationCursor
+
+    item = _action(w, assignee=w.az_head)
+    event = db.session.scalar(
+        select(AuditEvent).where(
+            AuditEvent.action == "action.create", AuditEvent.object_id == str(item.id)
+        )
+    )
+    event.created_at = NOW - timedelta(seconds=30)
+    cursor = db.session.get(NotificationCursor, immediate.CURSOR)
+    cursor.last_event_id = event.id  # a run already went past this id
+    db.session.commit()
+    run()
+    assert set(notices_of(n.ASSIGNED)) == {"head@az.example.org"}
