@@ -216,7 +216,23 @@ def _load(events: Sequence[AuditEvent]) -> World:
                 )
             )
         }
-    version_ids = [v.id for v in versions.values()]
+    participants, positions = _answers([v.id for v in versions.values()])
+    comments = _by_id(MinutesComment, comment_ids, joinedload(MinutesComment.user))
+    updates = _by_id(ActionUpdate, update_ids, joinedload(ActionUpdate.user))
+    return World(
+        minutes=minutes,
+        versions=versions,
+        participants=participants,
+        positions=positions,
+        comments=comments,
+        items=items,
+        updates=updates,
+        members=members_by_group({e.group_id for e in events}),
+    )
+
+
+def _answers(version_ids) -> tuple[dict[int, set[int]], dict[int, dict[int, MinutesPosition]]]:
+    """For these versions: the participating states, and the states' positions."""
     participants: dict[int, set[int]] = defaultdict(set)
     positions: dict[int, dict[int, MinutesPosition]] = defaultdict(dict)
     if version_ids:
@@ -232,18 +248,7 @@ def _load(events: Sequence[AuditEvent]) -> World:
             .options(joinedload(MinutesPosition.member_state))
         ):
             positions[position.version_id][position.member_state_id] = position
-    comments = _by_id(MinutesComment, comment_ids, joinedload(MinutesComment.user))
-    updates = _by_id(ActionUpdate, update_ids, joinedload(ActionUpdate.user))
-    return World(
-        minutes=minutes,
-        versions=versions,
-        participants=participants,
-        positions=positions,
-        comments=comments,
-        items=items,
-        updates=updates,
-        members=members_by_group({e.group_id for e in events}),
-    )
+    return participants, positions
 
 
 def _by_id(model, ids, *options) -> dict:
@@ -257,6 +262,17 @@ def _by_id(model, ids, *options) -> dict:
 
 def _allowed(membership: Membership, action: Action, obj) -> bool:
     return policy.can(membership.user, action, obj, role=membership.role)
+
+
+def _tell(kind: str, memberships, action: Action, obj, part: str, **context):
+    """The notice of ``kind`` for each of ``memberships`` who may ``action`` ``obj``."""
+    object_type = "minutes" if isinstance(obj, Minutes) else "action_item"
+    group_id = obj.meeting.group_id if isinstance(obj, Minutes) else obj.group_id
+    for membership in memberships:
+        if _allowed(membership, action, obj):
+            yield Notice(
+                kind, membership.user, group_id, object_type, obj.id, part, context=context
+            )
 
 
 def _object(event: AuditEvent, table: dict):
@@ -275,17 +291,15 @@ def _version_of(event: AuditEvent, world: World, minutes: Minutes):
 
 
 def _position_needed(event, world, minutes, version, heads, *, part: str) -> Iterable[Notice]:
-    for membership in heads:
-        if _allowed(membership, Action.MINUTES_POSITION, minutes):
-            yield Notice(
-                POSITION_NEEDED,
-                membership.user,
-                minutes.meeting.group_id,
-                "minutes",
-                minutes.id,
-                part,
-                context={"minutes": minutes, "version": version},
-            )
+    yield from _tell(
+        POSITION_NEEDED,
+        heads,
+        Action.MINUTES_POSITION,
+        minutes,
+        part,
+        minutes=minutes,
+        version=version,
+    )
 
 
 @rule("minutes.circulate")
@@ -353,22 +367,17 @@ def reservation(event: AuditEvent, world: World) -> Iterable[Notice]:
     )  # fmt: skip
     if position is None or position.position != PositionKind.RESERVATION:
         return  # withdrawn since
-    for membership in world.coordinators(minutes.meeting.group_id):
-        if _allowed(membership, Action.MINUTES_VIEW, minutes):
-            yield Notice(
-                RESERVATION,
-                membership.user,
-                minutes.meeting.group_id,
-                "minutes",
-                minutes.id,
-                f"v{version.number}.{position.member_state.code}.e{event.id}",
-                context={
-                    "minutes": minutes,
-                    "version": version,
-                    "position": position,
-                    "state": position.member_state,
-                },
-            )
+    yield from _tell(
+        RESERVATION,
+        world.coordinators(minutes.meeting.group_id),
+        Action.MINUTES_VIEW,
+        minutes,
+        f"v{version.number}.{position.member_state.code}.e{event.id}",
+        minutes=minutes,
+        version=version,
+        position=position,
+        state=position.member_state,
+    )
 
 
 @rule("minutes.comment")
@@ -377,17 +386,16 @@ def comment(event: AuditEvent, world: World) -> Iterable[Notice]:
     found = world.comments.get((event.details or {}).get("comment"))
     if minutes is None or found is None:
         return
-    for membership in world.coordinators(minutes.meeting.group_id):
-        if _allowed(membership, Action.MINUTES_VIEW, minutes):
-            yield Notice(
-                COMMENT,
-                membership.user,
-                minutes.meeting.group_id,
-                "minutes",
-                minutes.id,
-                f"c{found.id}",
-                context={"minutes": minutes, "version": found.version, "comment": found},
-            )
+    yield from _tell(
+        COMMENT,
+        world.coordinators(minutes.meeting.group_id),
+        Action.MINUTES_VIEW,
+        minutes,
+        f"c{found.id}",
+        minutes=minutes,
+        version=found.version,
+        comment=found,
+    )
 
 
 @rule("minutes.agreed")
@@ -429,17 +437,14 @@ def assigned(event: AuditEvent, world: World) -> Iterable[Notice]:
     item = _object(event, world.items)
     if item is None or item.status.is_closed:
         return
-    for membership in _owners(item, world):
-        if _allowed(membership, Action.ACTION_UPDATE, item):
-            yield Notice(
-                ASSIGNED,
-                membership.user,
-                item.group_id,
-                "action_item",
-                item.id,
-                f"e{event.id}",
-                context={"item": item},
-            )
+    yield from _tell(
+        ASSIGNED,
+        _owners(item, world),
+        Action.ACTION_UPDATE,
+        item,
+        f"e{event.id}",
+        item=item,
+    )
 
 
 def _update_of(event: AuditEvent, world: World, item: ActionItem) -> ActionUpdate | None:
@@ -457,33 +462,29 @@ def reported_or_returned(event: AuditEvent, world: World) -> Iterable[Notice]:
     if update.new_status == ActionStatus.DONE and update.old_status != ActionStatus.DONE:
         if by_coordinator or item.status != ActionStatus.DONE:
             return  # a coordinator closing it needs nobody; reopened since
-        for membership in coordinators:
-            if _allowed(membership, Action.ACTION_MANAGE, item):
-                yield Notice(
-                    REPORTED,
-                    membership.user,
-                    item.group_id,
-                    "action_item",
-                    item.id,
-                    f"u{update.id}",
-                    context={"item": item, "update": update},
-                )
+        yield from _tell(
+            REPORTED,
+            coordinators,
+            Action.ACTION_MANAGE,
+            item,
+            f"u{update.id}",
+            item=item,
+            update=update,
+        )
     elif (
         update.old_status == ActionStatus.DONE
         and update.new_status in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
         and by_coordinator
     ):
-        for membership in _owners(item, world):
-            if _allowed(membership, Action.ACTION_UPDATE, item):
-                yield Notice(
-                    RETURNED,
-                    membership.user,
-                    item.group_id,
-                    "action_item",
-                    item.id,
-                    f"u{update.id}",
-                    context={"item": item, "update": update},
-                )
+        yield from _tell(
+            RETURNED,
+            _owners(item, world),
+            Action.ACTION_UPDATE,
+            item,
+            f"u{update.id}",
+            item=item,
+            update=update,
+        )
 
 
 # The deadline scan -------------------------------------------------------------
@@ -505,24 +506,7 @@ def deadline_notices(now: datetime) -> list[Notice]:
         )
     ).all()
     current = {m.id: m.current for m in records if m.current is not None}
-    version_ids = [v.id for v in current.values()]
-    participants: dict[int, set[int]] = defaultdict(set)
-    answered: set[tuple[int, int]] = set()
-    if version_ids:
-        for row in db.session.execute(
-            select(MinutesParticipant.version_id, MinutesParticipant.member_state_id).where(
-                MinutesParticipant.version_id.in_(version_ids)
-            )
-        ):
-            participants[row.version_id].add(row.member_state_id)
-        answered = {
-            (row.version_id, row.member_state_id)
-            for row in db.session.execute(
-                select(MinutesPosition.version_id, MinutesPosition.member_state_id).where(
-                    MinutesPosition.version_id.in_(version_ids)
-                )
-            )
-        }
+    participants, positions = _answers([v.id for v in current.values()])
     members = members_by_group(m.meeting.group_id for m in records)
     found = []
     for minutes in records:
@@ -533,7 +517,7 @@ def deadline_notices(now: datetime) -> list[Notice]:
             user = membership.user
             if membership.role != Role.HEAD or user.member_state_id not in participants[version.id]:
                 continue
-            if (version.id, user.member_state_id) in answered:
+            if user.member_state_id in positions[version.id]:
                 continue
             if not reminder_time(user.timezone, now):
                 continue

@@ -150,7 +150,7 @@ def scan(now: datetime) -> int:
     ]
     # Skip what was sent before rendering it; the insert's "on conflict do
     # nothing" still guards against a concurrent scan.
-    existing = _existing_keys([r.dedupe_key for r in reminders])
+    existing = immediate.existing_keys([r.dedupe_key for r in reminders])
     messages = [
         compose(r.user, r.template, r.subject, dedupe_key=r.dedupe_key, **r.context)
         for r in reminders
@@ -161,17 +161,3 @@ def scan(now: datetime) -> int:
     queued = queue_many(messages)
     db.session.commit()
     return queued
-
-
-def _existing_keys(keys: list[str]) -> set[str]:
-    from konsey.models import OutboxMessage
-
-    found: set[str] = set()
-    for start in range(0, len(keys), 1000):
-        chunk = keys[start : start + 1000]
-        found.update(
-            db.session.scalars(
-                select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(chunk))
-            )
-        )
-    return found
