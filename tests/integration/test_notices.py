@@ -539,3 +539,20 @@ def test_a_change_committed_after_a_run_passed_its_id_is_still_told(w):
     db.session.commit()
     run()
     assert set(notices_of(n.ASSIGNED)) == {"head@az.example.org"}
+
+
+def test_the_demo_story_so_far_is_not_mailed_but_what_is_played_next_is(demo):
+    from datetime import UTC, datetime
+
+    from konsey.models import Minutes, MinutesStatus, User
+
+    now = datetime.now(UTC)
+    assert immediate.run(now) == 0  # the demo's own history
+    minutes = db.session.scalar(select(Minutes).where(Minutes.status == MinutesStatus.CIRCULATED))
+    head = db.session.scalar(select(User).where(User.email == "head.kz@kz.example.org"))
+    agreement.record_position(
+        actor(head), minutes, head, version_number=minutes.current.number,
+        position="reservation", text="Kazakhstan reserves its position on paragraph 3.", now=now,
+    )  # fmt: skip
+    assert immediate.run(now) == 1
+    assert set(notices_of(n.RESERVATION)) == {"coordinator@secretariat.example.org"}

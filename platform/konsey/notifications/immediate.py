@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from konsey.extensions import db
 from konsey.mail.outbox import compose, queue_many
@@ -31,6 +31,7 @@ from konsey.notifications import notices as notice_rules
 from konsey.notifications.recipients import members_by_group
 
 CURSOR = "immediate"
+FLOOR = "immediate.floor"  # events up to this id are history (start_from_now)
 # On a database's first run, events younger than this are still told.
 FRESH = timedelta(minutes=10)
 # How long a transaction may take between writing its event and committing.
@@ -38,13 +39,15 @@ LATE_COMMIT = timedelta(minutes=2)
 
 
 def start_from_now() -> None:
-    """What happened so far is history, not news (after loading demo data)."""
+    """What happened so far is history, not news (after loading demo data):
+    neither the cursor nor the look back at late commits reaches before it."""
     latest = db.session.scalar(select(func.max(AuditEvent.id))) or 0
-    cursor = db.session.get(NotificationCursor, CURSOR, with_for_update=True)
-    if cursor is None:
-        db.session.add(NotificationCursor(name=CURSOR, last_event_id=latest))
-    else:
-        cursor.last_event_id = max(cursor.last_event_id, latest)
+    for name in (CURSOR, FLOOR):
+        row = db.session.get(NotificationCursor, name, with_for_update=True)
+        if row is None:
+            db.session.add(NotificationCursor(name=name, last_event_id=latest))
+        else:
+            row.last_event_id = max(row.last_event_id, latest)
 
 
 def notice_messages(found: list[notice_rules.Notice]) -> list[dict]:
@@ -84,6 +87,8 @@ def run(now: datetime, limit: int = 1000) -> int:
         db.session.add(NotificationCursor(name=CURSOR, last_event_id=latest or 0))
         db.session.commit()
         cursor = db.session.get(NotificationCursor, CURSOR, with_for_update=True)
+    floor_row = db.session.get(NotificationCursor, FLOOR)
+    floor = floor_row.last_event_id if floor_row is not None else 0
     wanted = sorted(set(event_rules.DIGEST_ACTIONS) | set(notice_rules.RULES))
     events = db.session.scalars(
         select(AuditEvent)
@@ -93,7 +98,7 @@ def run(now: datetime, limit: int = 1000) -> int:
             # (the dedupe keys make the second look harmless).
             or_(
                 AuditEvent.id > cursor.last_event_id,
-                AuditEvent.created_at >= now - LATE_COMMIT,
+                and_(AuditEvent.created_at >= now - LATE_COMMIT, AuditEvent.id > floor),
             ),
             AuditEvent.action.in_(wanted),
             AuditEvent.group_id.is_not(None),
