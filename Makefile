@@ -35,6 +35,8 @@ demo: db
 
 # The web server, and a Celery worker with beat (embedded default: a broker in a
 # folder under instance/, no server needed; with REDIS_URL set it uses Redis).
+# Every emailed link, calendar file and API URL points at the port served here.
+run: export KONSEY_BASE_URL ?= http://$(HOST):$(PORT)
 run: demo
 	@$(FLASK) konsey reminders
 	@echo "Konsey is at http://$(HOST):$(PORT)  (data in $(KONSEY_INSTANCE_PATH))"

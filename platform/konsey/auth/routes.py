@@ -33,7 +33,7 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    return safe_next(target, url_for("groups.index"))
+    return safe_next(target, url_for("web.index"))
 
 
 # How long the password step stays good while the second factor is awaited.
@@ -110,7 +110,7 @@ def _pending_user():
 @bp.route("/login/2fa", methods=["GET", "POST"])
 def second_factor():
     if current_user.is_authenticated:
-        return redirect(url_for("groups.index"))
+        return redirect(url_for("web.index"))
     user, pending = _pending_user()
     if user is None:
         session.pop("2fa", None)
