@@ -63,7 +63,7 @@ def test_login_redirects_only_to_local_pages(client, alice):
     r = client.post(
         "/login?next=https://evil.example/x", {"email": alice.email, "password": f.PASSWORD}
     )
-    assert r.headers["Location"] == "/groups"
+    assert r.headers["Location"] == "/"  # the home page: what needs me
     client.logout()
     client.get("/login")
     r = client.post("/login?next=/account", {"email": alice.email, "password": f.PASSWORD})

@@ -100,14 +100,14 @@ def test_login_post_refuses_hostile_next(app, client, alice, target):
     response = client.post(
         "/login?next=" + quote(target, safe=""), {"email": alice.email, "password": f.PASSWORD}
     )
-    _check(app, response, "/groups")
+    _check(app, response, "/")
 
 
 @pytest.mark.parametrize("target", HOSTILE)
 def test_login_page_of_a_logged_in_user_refuses_hostile_next(app, client, alice, target):
     client.login(alice.email)
     response = client.get("/login?next=" + quote(target, safe=""))
-    _check(app, response, "/groups")
+    _check(app, response, "/")
 
 
 @pytest.mark.parametrize("target", HOSTILE)
@@ -145,7 +145,7 @@ def test_a_chain_of_next_addresses_never_leaves_the_site(app, client, alice, tar
         url = response.headers["Location"]
         assert _routes(app, assert_same_site(url)), url
     assert response.status_code == 200
-    assert urlsplit(url).path == "/groups"
+    assert urlsplit(url).path == "/"  # the home page
 
 
 def test_two_factor_login_keeps_the_check(app, client, ctx):
@@ -174,4 +174,4 @@ def test_two_factor_login_keeps_the_check(app, client, ctx):
     assert response.headers["Location"] == "/login/2fa"
     client.get("/login/2fa")  # the form's CSRF token, in the new session
     response = client.post("/login/2fa", {"code": pyotp.TOTP(secret).now()})
-    _check(app, response, "/groups")
+    _check(app, response, "/")

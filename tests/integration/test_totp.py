@@ -195,7 +195,7 @@ def test_disable_needs_the_password_and_a_code(make_client, alice, enrolled):
     assert not db.session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id)).all()
     # The next login is the password alone.
     fresh = make_client()
-    assert fresh.login(alice.email).headers["Location"] == "/groups"
+    assert fresh.login(alice.email).headers["Location"] == "/"
 
 
 def test_admin_resets_a_users_two_factor(make_client, alice, enrolled, world):
@@ -208,7 +208,7 @@ def test_admin_resets_a_users_two_factor(make_client, alice, enrolled, world):
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.2fa_reset"))
     assert event.object_id == str(alice.id)
     assert event.actor_id == world["users"]["admin"].id
-    assert make_client().login(alice.email).headers["Location"] == "/groups"
+    assert make_client().login(alice.email).headers["Location"] == "/"
 
 
 def test_managers_must_enrol_first_when_required(app, make_client, world, monkeypatch):
