@@ -295,6 +295,21 @@ def csrf_field() -> Markup:
     return Markup('<input type="hidden" name="csrf_token" value="{}">').format(generate_csrf())
 
 
+def _needs_count() -> int:
+    """How many things need the logged-in user (the header's "3 need you"):
+    computed only when a page's header is rendered, once per request."""
+    from flask import g
+
+    if not current_user.is_authenticated:
+        return 0
+    if "needs_count" not in g:
+        from konsey.home.queries import needs_count
+        from konsey.models.base import utcnow
+
+        g.needs_count = needs_count(current_user, utcnow())
+    return g.needs_count
+
+
 def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to continue.")
@@ -320,6 +335,7 @@ def init_app(app: Flask) -> None:
             "Action": policy.Action,
             "language_choices": language_choices,
             "get_locale": lambda: str(get_locale()),
+            "needs_count": _needs_count,
         }
 
     app.jinja_env.globals["csrf_field"] = csrf_field

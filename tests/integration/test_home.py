@@ -147,7 +147,9 @@ def test_action_due_later_is_counted_not_listed(demo, client):
 def test_position_recorded_removes_minutes_from_home(demo, client):
     client.login("head.kz@kz.example.org")
     html = client.get("/").get_data(as_text=True)
-    link = re.search(r'href="(/meetings/(\d+)/minutes)"', section_html(html, "home-minutes-h"))
+    link = re.search(
+        r'href="(/meetings/(\d+)/minutes)#position"', section_html(html, "home-minutes-h")
+    )
     minutes_page = client.get(link.group(1)).get_data(as_text=True)
     version = re.search(r'name="version" value="(\d+)"', minutes_page).group(1)
     response = client.post(

@@ -4,7 +4,7 @@ number of queries whatever the number of items (overdue is computed in SQL)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import and_, case, false, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
@@ -69,6 +69,7 @@ class ActionFilter:
     due_before: date | None = None
     meeting_id: int | None = None
     mine_for: User | None = None  # "My actions": owed by the user or their state
+    created_after: datetime | None = None  # "new for you since your last visit"
     descending: bool = False
 
 
@@ -131,6 +132,8 @@ def _conditions(f: ActionFilter, clock: Clock) -> list:
         conditions.append(ActionItem.meeting_id == f.meeting_id)
     if f.mine_for is not None:
         conditions.append(_mine(f.mine_for))
+    if f.created_after is not None:
+        conditions.append(ActionItem.created_at > f.created_after)
     return conditions
 
 

@@ -66,6 +66,12 @@ class Home:
     to_chase: list = field(default_factory=list)
     documents: list[NewDocument] = field(default_factory=list)
     group_count: int = 0
+    # From the one "needs you" rule the digest uses (konsey.notifications.needs).
+    reservations: list = field(default_factory=list)  # Need("reservation")
+    acknowledge: list = field(default_factory=list)  # Need("acknowledge")
+    needs_count: int = 0
+    # Assigned to the user or their state since the previous visit, whatever the due date.
+    new_for_you: list = field(default_factory=list)  # (ActionItem, overdue?)
 
     @property
     def later_total(self) -> int:
@@ -82,6 +88,9 @@ class Home:
             or self.due_soon
             or self.documents
             or self.to_chase
+            or self.reservations
+            or self.acknowledge
+            or self.new_for_you
         )
 
 
@@ -235,7 +244,32 @@ def home_for(user: User, now: datetime) -> Home:
         chase = ActionFilter(group_ids=coordinated, overdue=True)
         home.to_chase = list_actions(user, chase, clock, per_page=LIMIT).rows
     home.documents = new_documents(user, group_ids, since)
+    needs = needs_of(user, roles, now)
+    home.reservations = [n for n in needs if n.kind == "reservation"]
+    home.acknowledge = [n for n in needs if n.kind == "acknowledge"]
+    home.needs_count = len(needs)
+    if group_ids is not None:
+        fresh = ActionFilter(
+            mine_for=user, statuses=list(PENDING_STATUSES), created_after=since
+        )
+        home.new_for_you = list_actions(user, fresh, clock, per_page=LIMIT).rows
     return home
+
+
+def needs_of(user: User, roles: dict[int, Role], now: datetime) -> list:
+    """What needs the user now, by the digest's own rule: positions awaited,
+    actions overdue or due within 14 days, reports to acknowledge,
+    reservations and minutes to sign (one query per kind)."""
+    from konsey.notifications import needs
+
+    if not roles:
+        return []
+    return needs.for_user(needs.load([user], {user.id: roles}, now), user, roles)
+
+
+def needs_count(user: User, now: datetime) -> int:
+    """The header's "N need you" on every page."""
+    return len(needs_of(user, policy.roles_by_group(user), now))
 
 
 def _my_actions(home: Home, user: User, clock: Clock) -> None:
