@@ -249,9 +249,7 @@ def home_for(user: User, now: datetime) -> Home:
     home.acknowledge = [n for n in needs if n.kind == "acknowledge"]
     home.needs_count = len(needs)
     if group_ids is not None:
-        fresh = ActionFilter(
-            mine_for=user, statuses=list(PENDING_STATUSES), created_after=since
-        )
+        fresh = ActionFilter(mine_for=user, statuses=list(PENDING_STATUSES), created_after=since)
         home.new_for_you = list_actions(user, fresh, clock, per_page=LIMIT).rows
     return home
 
