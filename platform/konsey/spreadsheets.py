@@ -18,6 +18,7 @@ from datetime import date, datetime
 from flask import Response
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 BOM = "\ufeff"
@@ -81,7 +82,7 @@ def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence], *, title: str) 
             )
             widths[i] = min(max(widths[i], shown), 60)
     for cell in sheet[1]:
-        cell.font = cell.font.copy(bold=True)
+        cell.font = Font(bold=True)
     for column in sheet.iter_cols(min_row=2):
         for cell in column:
             if isinstance(cell.value, datetime):
