@@ -178,8 +178,7 @@ def test_the_upgraded_demo_is_served(old_release, tmp_path):
         for url in urls:
             status = client.get(url).status_code
             assert status == 200, f"{url}: {status}"
-        # ...and every minutes record (a meeting without minutes has none: 404).
-        minutes = {m for (m,) in _rows(database, "SELECT meeting_id FROM minutes")}
+        # ...and every meeting's minutes page (a record, or where to start one).
         for (m,) in meetings:
             status = client.get(f"/meetings/{m}/minutes").status_code
-            assert status == (200 if m in minutes else 404), f"minutes of {m}: {status}"
+            assert status == 200, f"minutes of {m}: {status}"
