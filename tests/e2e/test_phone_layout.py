@@ -34,12 +34,14 @@ LAYOUT_PROBLEMS_JS = """() => {
   for (const cell of document.querySelectorAll('td, th')) {
     if (!cell.getClientRects().length) continue;  // not shown
     // The header row of a table shown as labelled cards: kept for screen readers only.
-    if (cell.closest('table[data-labelled] thead, table[data-labelled] tr[data-header-row]')) continue;
+    const hidden = 'table[data-labelled] thead, table[data-labelled] tr[data-header-row]';
+    if (cell.closest(hidden)) continue;
     const r = cell.getBoundingClientRect();
+    const what = cell.textContent.trim().slice(0, 60);
     if (cell.scrollWidth > cell.clientWidth + 1)
-      problems.push(`cell cut (${cell.scrollWidth} > ${cell.clientWidth}): ${cell.textContent.trim().slice(0, 60)}`);
+      problems.push(`cell cut (${cell.scrollWidth} > ${cell.clientWidth}): ${what}`);
     if (r.right > window.innerWidth + 1 || r.left < -1)
-      problems.push(`cell off the screen (${Math.round(r.left)}–${Math.round(r.right)}): ${cell.textContent.trim().slice(0, 60)}`);
+      problems.push(`cell off the screen (${Math.round(r.left)}–${Math.round(r.right)}): ${what}`);
   }
   return problems;
 }"""
@@ -50,7 +52,8 @@ CARD_PROBLEMS_JS = """(withLabels) => {
   const problems = [];
   let cells = 0;
   for (const table of document.querySelectorAll('main table')) {
-    const heads = Array.from(table.querySelectorAll('thead th')).map(th => th.textContent.replace(/\\s+/g, ' ').trim());
+    const heads = Array.from(table.querySelectorAll('thead th'))
+      .map(th => th.textContent.replace(/\\s+/g, ' ').trim());
     for (const row of table.querySelectorAll('tbody tr')) {
       const shown = Array.from(row.cells);
       if (shown.length === 1 && shown[0].colSpan > 1) continue;  // "nothing yet" across the row
@@ -62,7 +65,8 @@ CARD_PROBLEMS_JS = """(withLabels) => {
         const label = cell.getAttribute('data-label');
         const before = getComputedStyle(cell, '::before').content;
         if (heads.length && label !== heads[i])
-          problems.push(`cell ${i} labelled ${JSON.stringify(label)}, its header is ${JSON.stringify(heads[i])}`);
+          problems.push(`cell ${i} labelled ${JSON.stringify(label)}, `
+                        + `its header is ${JSON.stringify(heads[i])}`);
         if (heads.length && before !== JSON.stringify(label))
           problems.push(`the label of cell ${i} is not shown (${before})`);
       });
@@ -193,7 +197,8 @@ def test_tables_swapped_in_by_htmx_get_their_labels(open_page):
         const wrap = document.querySelector('main table').closest('.table-wrap');
         wrap.id = 'swapped';
         wrap.querySelector('table').setAttribute('data-old', '');
-        return htmx.ajax('GET', location.pathname, {target: '#swapped', select: 'main .table-wrap', swap: 'outerHTML'});
+        return htmx.ajax('GET', location.pathname,
+                         {target: '#swapped', select: 'main .table-wrap', swap: 'outerHTML'});
     }"""
     )
     page.wait_for_function("!document.getElementById('swapped')")
@@ -250,3 +255,67 @@ def test_titles_show_each_part_once(open_page):
         for part in parts:
             others = [p for p in parts if p != part]
             assert not any(re.match(re.escape(part) + r"\s", o) for o in others), (path, parts)
+
+
+# Tables the app may grow: no <thead> (a first row of <th>), a header over two
+# columns, a cell over two columns, a cell over two rows, a "nothing" row.
+ODD_TABLES = """
+<table id="no-thead"><tbody>
+  <tr><th>Name</th><th>Role</th></tr>
+  <tr><td>Aigerim</td><td>Delegate</td></tr>
+</tbody></table>
+<table id="spans">
+  <thead>
+    <tr><th rowspan="2">State</th><th colspan="2">Actions</th></tr>
+    <tr><th>Open</th><th>Done</th></tr>
+  </thead>
+  <tbody>
+    <tr><th scope="row" rowspan="2">KZ</th><td>1</td><td>2</td></tr>
+    <tr><td colspan="2">both</td></tr>
+    <tr><td colspan="3">No more states.</td></tr>
+  </tbody>
+</table>
+<table id="no-headers"><tr><td>plain</td></tr></table>
+"""
+
+
+def test_labels_for_tables_without_thead_and_with_spans(open_page):
+    page = _phone(open_page(COORDINATOR))
+    page.goto("/account")
+    # Swapped in as htmx would, then announced with htmx's event.
+    page.evaluate(
+        """html => {
+        const box = document.createElement('div');
+        box.innerHTML = html;
+        document.querySelector('main').append(box);
+        box.dispatchEvent(new CustomEvent('htmx:afterSwap', {bubbles: true}));
+    }""",
+        ODD_TABLES,
+    )
+    labels = page.evaluate(
+        """() => Object.fromEntries(['no-thead', 'spans', 'no-headers'].map(id => [id,
+        Array.from(document.getElementById(id).querySelectorAll('td, tbody th'))
+             .map(c => c.getAttribute('data-label'))]))"""
+    )
+    assert labels["no-thead"] == [None, None, "Name", "Role"]  # its header row: no labels
+    assert labels["spans"] == [
+        "State",
+        "Actions · Open",
+        "Actions · Done",
+        "Actions · Open · Done",
+        None,  # across the whole row
+    ]
+    assert labels["no-headers"] == [None]
+    # The header row of the table without <thead> is left to screen readers,
+    # and the other rows are cards with their labels shown.
+    assert page.locator("#no-thead tr").first.bounding_box()["height"] <= 1
+    assert page.evaluate(
+        "getComputedStyle(document.querySelector('#no-thead td'), '::before').content"
+    ) == '"Name"'
+    assert not page.evaluate(LAYOUT_PROBLEMS_JS)
+    # Roles for screen readers that drop a table's own when it is shown as blocks.
+    roles = page.evaluate(
+        """() => Array.from(document.querySelectorAll('#spans tbody tr:first-child > *'))
+        .map(c => c.getAttribute('role'))"""
+    )
+    assert roles == ["rowheader", "cell", "cell"]
