@@ -9,7 +9,8 @@
       screen readers that drop them when a table is not displayed as a table.
       Run again after every htmx swap.
    2. The header's menu (<details>): open from 900 px up (for browsers without
-      ::details-content), closed when the window gets narrow, closed by Escape.
+      ::details-content), closed when the window gets narrow; on a phone closed
+      by Escape (the focus back on its button) or a click outside it.
 */
 (function () {
   "use strict";
@@ -156,6 +157,13 @@
       if (!menu) return;
       menu.removeAttribute("open");
       menu.querySelector("summary").focus();
+    });
+    // On a phone the open menu lies over the page: a click or tap elsewhere closes it.
+    document.addEventListener("click", function (event) {
+      if (WIDE.matches) return;
+      Array.prototype.forEach.call(document.querySelectorAll("details.site-menu[open]"), function (menu) {
+        if (!menu.contains(event.target)) menu.removeAttribute("open");
+      });
     });
     // htmx swaps (main and out-of-band): label the new tables and rows.
     ["htmx:afterSwap", "htmx:oobAfterSwap", "htmx:load"].forEach(function (name) {
