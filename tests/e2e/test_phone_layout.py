@@ -184,6 +184,9 @@ def test_the_menu_works_with_the_keyboard(open_page):
     report.append(describe("open menu", axe_violations(page)))
     problems = "\n".join(line for line in report if line)
     assert not problems, problems
+    # A tap outside the open menu closes it.
+    page.mouse.click(PHONE["width"] / 2, PHONE["height"] - 20)  # below the open menu
+    expect(page.locator("details.site-menu")).not_to_have_attribute("open", "")
 
 
 def test_tables_swapped_in_by_htmx_get_their_labels(open_page):
@@ -309,9 +312,8 @@ def test_labels_for_tables_without_thead_and_with_spans(open_page):
     # The header row of the table without <thead> is left to screen readers,
     # and the other rows are cards with their labels shown.
     assert page.locator("#no-thead tr").first.bounding_box()["height"] <= 1
-    assert page.evaluate(
-        "getComputedStyle(document.querySelector('#no-thead td'), '::before').content"
-    ) == '"Name"'
+    shown = "getComputedStyle(document.querySelector('#no-thead td'), '::before').content"
+    assert page.evaluate(shown) == '"Name"'
     assert not page.evaluate(LAYOUT_PROBLEMS_JS)
     # Roles for screen readers that drop a table's own when it is shown as blocks.
     roles = page.evaluate(
