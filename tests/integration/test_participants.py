@@ -71,8 +71,8 @@ def test_head_registers_a_participant_without_an_account_with_accreditation(clie
     assert (
         "KZ Kazakhstan Participants: Kazakhstan Name Title or function Organisation Account "
         "Accreditation Confirmed Attended Changes Yerlan Sadykov Head of delegation "
-        "minister@kz.example.org Vice Minister Ministry of Information and Communications No account "
-        "No. 14-1/2027-77, 2026-11-20 Not yet confirmed Not recorded Edit"
+        "minister@kz.example.org Vice Minister Ministry of Information and Communications "
+        "No account No. 14-1/2027-77, 2026-11-20 Not yet confirmed Not recorded Edit"
     ) in text
     assert "Confirm Yerlan" not in text  # the head does not confirm
 
