@@ -182,9 +182,12 @@ def test_coordinator_registers_anyone_confirms_and_orders_the_list(client, w, pl
         (w.az, "Azeri Minister"),
     ]:
         assert client.post(url(planned, "/new"), entry_form(state, name=name)).status_code == 302
-    assert client.post(
-        url(planned, "/new"), entry_form(None, user=str(w.coordinator.id), name="")
-    ).status_code == 302
+    assert (
+        client.post(
+            url(planned, "/new"), entry_form(None, user=str(w.coordinator.id), name="")
+        ).status_code
+        == 302
+    )
     text = the_list(client.get(url(planned)))
     order = [
         text.index(s)
@@ -250,9 +253,7 @@ def test_coordinator_records_who_attended_including_people_without_accounts(clie
     client.login(w.coordinator.email)
     form = page_text(client.get(url(held, "/attendance")))
     assert "Yerlan Sadykov" in form and "Nurlan Head" in form
-    response = client.post(
-        url(held, "/attendance"), {"attended": [str(minister.id), str(head.id)]}
-    )
+    response = client.post(url(held, "/attendance"), {"attended": [str(minister.id), str(head.id)]})
     assert response.status_code == 302
     came = {e.id: e.attended for e in rows(held)}
     assert came == {minister.id: True, head.id: True, azeri.id: False}
