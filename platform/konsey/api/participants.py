@@ -41,7 +41,9 @@ class ParticipantSchema(Schema):
     )
     has_account = fields.Boolean(metadata={"description": "a Konsey account, or a named person"})
     head_of_delegation = fields.Boolean()
-    accreditation = fields.Nested(AccreditationSchema, allow_none=True)
+    accreditation = fields.Nested(
+        AccreditationSchema, metadata={"description": 'none recorded: reference "", date null'}
+    )
     registered_at = fields.AwareDateTime(allow_none=True)
     confirmed = fields.Boolean()
     confirmed_at = fields.AwareDateTime(allow_none=True)
@@ -67,7 +69,6 @@ class ParticipantListSchema(Schema):
 
 
 def _entry(p, may_edit: bool) -> dict:
-    accredited = p.accreditation_reference or p.accreditation_date
     return {
         "id": p.id,
         "name": p.display_name,
@@ -76,9 +77,7 @@ def _entry(p, may_edit: bool) -> dict:
         "email": ((p.email or (p.user.email if p.user else "")) or None) if may_edit else None,
         "has_account": p.has_account,
         "head_of_delegation": p.is_head,
-        "accreditation": {"reference": p.accreditation_reference, "date": p.accreditation_date}
-        if accredited
-        else None,
+        "accreditation": {"reference": p.accreditation_reference, "date": p.accreditation_date},
         "registered_at": p.registered_at,
         "confirmed": p.confirmed,
         "confirmed_at": p.confirmed_at,
