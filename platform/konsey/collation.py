@@ -5,7 +5,7 @@ must not need) and ``locale.strxfrm`` depends on the locales the server has
 installed, so lists ordered by name use this key: the alphabet of the
 language where Konsey knows it (Turkish: ç after c, ğ after g, dotless ı
 before i, ö after o, ş after s, ü after u; Russian: ё after е; Azerbaijani,
-Kazakh, Kyrgyz, Uzbek likewise), and for any other language the letters
+Kazakh, Kyrgyz likewise), and for any other language the letters
 without their accents (Å sorts with A), then the accented form breaks ties.
 """
 
@@ -18,7 +18,6 @@ import unicodedata
 ALPHABETS = {
     "tr": "abcçdefgğhıijklmnoöpqrsştuüvwxyz",
     "az": "abcçdeəfgğhxıijkqlmnoöprsştuüvwyz",
-    "uz": "abdefghijklmnopqrstuvxyzoʻgʻshchng",
     "ru": "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
     "kk": "аәбвгғдеёжзийкқлмнңоөпрстуұүфхһцчшщъыіьэюя",
     "ky": "абвгдеёжзийклмнңоөпрстуүфхцчшщъыьэюя",
