@@ -18,6 +18,7 @@ MINISTER = {
     "title": "Vice Minister of Information and Communications",
     "organisation": "Ministry of Information and Communications of the Republic of Kazakhstan",
 }
+CYBER = "Meeting of the Sub-Working Group on Cyber Security"
 # The secretariat's confirmation and the attendance of the held meeting.
 CONFIRMED = datetime(2017, 11, 6, 9, tzinfo=UTC)
 RECORDED = datetime(2017, 11, 9, 12, tzinfo=UTC)
@@ -68,6 +69,7 @@ def load_participants(created: Counter) -> None:
                         "2nd Meeting of the Ministers in charge of ICT",
                         "3rd Meeting of the Ministers in charge of ICT",
                         "2nd Meeting of the Sub-Working Group on E-Government",
+                        CYBER,
                     ]
                 )
             )
@@ -77,7 +79,7 @@ def load_participants(created: Counter) -> None:
     kz = db.session.scalar(select(MemberState).where(MemberState.code == "KZ"))
     head_kz = users.get("head.kz@kz.example.org")
     coordinator = users.get("coordinator@secretariat.example.org")
-    if kz is None or head_kz is None or coordinator is None or len(meetings) < 3:
+    if kz is None or head_kz is None or coordinator is None or len(meetings) < 4:
         return
     held = meetings["2nd Meeting of the Ministers in charge of ICT"]
     registered_at = datetime(2017, 11, 1, 8, tzinfo=UTC)
@@ -144,6 +146,32 @@ def load_participants(created: Counter) -> None:
         registered_by_id=head_kz.id,
         registered_at=datetime(2026, 11, 20, 9, tzinfo=UTC),
     )
+    # The sub-working group on cyber security (Istanbul, 8 November 2017).
+    cyber = meetings.get(CYBER)
+    if cyber is not None:
+        _entry(
+            created,
+            cyber,
+            user=head_kz,
+            is_head=True,
+            registered_by_id=head_kz.id,
+            registered_at=registered_at,
+            attended=True,
+            **confirmed,
+            **recorded,
+        )
+        _entry(
+            created,
+            cyber,
+            state=kz,
+            name="Aidos Nurpeisov",
+            title="Expert",
+            organisation="State Technical Service of the Republic of Kazakhstan",
+            registered_by_id=head_kz.id,
+            registered_at=registered_at,
+            attended=True,
+            **recorded,
+        )
     delegate = users.get("delegate.kz@kz.example.org")
     if delegate is not None:
         _entry(
