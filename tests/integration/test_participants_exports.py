@@ -256,3 +256,24 @@ def test_pages_run_a_fixed_number_of_queries(client, w, count_queries, tail):
         response = client.get(big_url)
     assert response.status_code == 200
     assert len(many) == len(few), many
+
+
+def test_demo_shows_kazakhstans_delegation(demo, client):
+    from sqlalchemy import select
+
+    from konsey.models import Meeting, User
+
+    held = db.session.scalar(
+        select(Meeting).where(Meeting.title == "2nd Meeting of the Ministers in charge of ICT")
+    )
+    head = db.session.scalar(select(User).where(User.email == "head.kz@kz.example.org"))
+    head.locale = "en"  # the demo's head reads Russian
+    db.session.commit()
+    client.login(head.email)
+    text = page_text(client.get(f"/meetings/{held.id}/participants"))
+    kazakhstan = text[text.index("KZ Kazakhstan") : text.index("KG Kyrgyzstan")]
+    assert "Yerlan Sadykov Head of delegation" in kazakhstan
+    assert "Vice Minister of Information and Communications" in kazakhstan
+    assert "No account No. 14-1/2017-1139, 2017-11-01 Confirmed Attended" in kazakhstan
+    order = ["AZ Azerbaijan", "KZ Kazakhstan", "KG Kyrgyzstan", "TR Turkey", "Secretariat"]
+    assert sorted(order, key=text.index) == order
