@@ -119,7 +119,15 @@ def test_the_previous_releases_demo_survives_the_upgrade(old_release, database, 
     signed = _rows(
         database, "SELECT id, signed_sha256, signed_record_sha256 FROM minutes ORDER BY id"
     )
-    assert decisions and statuses and signed
+    attendance = _rows(
+        database,
+        "SELECT meeting_id, user_id, registered FROM attendance ORDER BY meeting_id, user_id",
+    )
+    attended = _rows(
+        database,
+        "SELECT meeting_id, user_id FROM attendance WHERE attended ORDER BY meeting_id, user_id",
+    )
+    assert decisions and statuses and signed and attendance
 
     # This release's migrations, then this release's demo loader (idempotent).
     _flask(ROOT, instance, database, "db", "upgrade")
@@ -133,6 +141,23 @@ def test_the_previous_releases_demo_survives_the_upgrade(old_release, database, 
         _rows(database, "SELECT id, signed_sha256, signed_record_sha256 FROM minutes ORDER BY id")
         == signed
     )
+    # Attendance became the list of participants: every row is there.
+    assert "attendance" not in after
+    moved = {
+        (m, u): bool(r)
+        for m, u, r in _rows(
+            database,
+            "SELECT meeting_id, user_id, registered FROM meeting_participant "
+            "WHERE user_id IS NOT NULL",
+        )
+    }
+    assert {(m, u): bool(r) for m, u, r in attendance}.items() <= moved.items()
+    present = _rows(
+        database,
+        "SELECT meeting_id, user_id FROM meeting_participant WHERE attended "
+        "ORDER BY meeting_id, user_id",
+    )
+    assert present == attended
     out = _flask(ROOT, instance, database, "konsey", "demo")
     assert "Demo logins" in out
 
