@@ -119,6 +119,24 @@ def test_the_previous_releases_demo_survives_the_upgrade(old_release, database, 
     signed = _rows(
         database, "SELECT id, signed_sha256, signed_record_sha256 FROM minutes ORDER BY id"
     )
+    # The previous demo recorded no attendance: record some, as its users did.
+    engine = sa.create_engine(database)
+    with engine.begin() as conn:
+        members = conn.execute(
+            sa.text(
+                "SELECT m.id, ms.user_id, ms.member_state_id FROM meeting m "
+                "JOIN membership ms ON ms.group_id = m.group_id ORDER BY m.id, ms.user_id"
+            )
+        ).all()[:3]
+        for number, (meeting_id, user_id, state_id) in enumerate(members):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO attendance (meeting_id, user_id, member_state_id, registered,"
+                    " attended, updated_at) VALUES (:m, :u, :s, :r, :a, CURRENT_TIMESTAMP)"
+                ),
+                {"m": meeting_id, "u": user_id, "s": state_id, "r": number != 1, "a": number == 0},
+            )
+    engine.dispose()
     attendance = _rows(
         database,
         "SELECT meeting_id, user_id, registered FROM attendance ORDER BY meeting_id, user_id",
@@ -127,7 +145,7 @@ def test_the_previous_releases_demo_survives_the_upgrade(old_release, database, 
         database,
         "SELECT meeting_id, user_id FROM attendance WHERE attended ORDER BY meeting_id, user_id",
     )
-    assert decisions and statuses and signed and attendance
+    assert decisions and statuses and signed and len(attendance) == 3 and attended
 
     # This release's migrations, then this release's demo loader (idempotent).
     _flask(ROOT, instance, database, "db", "upgrade")
