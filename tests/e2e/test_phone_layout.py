@@ -12,6 +12,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e import ui
 from tests.e2e.main_pages import GROUP, demo_objects
 from tests.e2e.test_accessibility import axe_violations, describe
 
@@ -23,6 +24,7 @@ ADMIN = "admin@secretariat.example.org"
 # The header closed on a phone: the bar (name, count, menu button), at most two lines' worth.
 HEADER_MAX = 120
 NAV_LINKS = ["Home", "Working groups", "My actions", "My account"]
+MENU = {"ru": "Меню", "tr": "Menü"}
 
 # What a person would see as a problem at this width: the page wider than the
 # screen, or a cell whose text runs past its edge (scrolled or clipped).
@@ -142,6 +144,8 @@ def test_on_a_phone_the_header_is_a_bar_and_tables_are_cards(open_page, email):
     assert _header_height(page) <= HEADER_MAX
     # The count of what needs you stays in the bar, outside the menu.
     expect(page.get_by_role("banner").locator(".needs-badge")).to_be_visible()
+    # In English the word fits beside the count: the button shows it.
+    expect(page.get_by_role("banner").locator("summary").get_by_text("Menu")).to_be_visible()
     _open_menu_shows_navigation(page)
 
     paths = _pages_with_tables(open_page)
@@ -321,3 +325,58 @@ def test_labels_for_tables_without_thead_and_with_spans(open_page):
         .map(c => c.getAttribute('role'))"""
     )
     assert roles == ["rowheader", "cell", "cell"]
+
+
+@pytest.mark.parametrize("language", ["ru", "tr"])
+def test_the_phone_header_is_one_bar_in_longer_languages(open_page, language):
+    page = _phone(open_page(DELEGATE))
+    try:
+        ui.set_language(page, language)
+        for path in ["/", f"{GROUP}/actions"]:
+            page.goto(path)
+            banner = page.get_by_role("banner")
+            boxes = [
+                banner.locator(".brand").bounding_box(),
+                banner.locator(".needs-badge").bounding_box(),
+                banner.locator("summary").bounding_box(),
+            ]
+            assert all(boxes), path
+            # Name, count and menu button side by side, on one line.
+            assert max(b["y"] for b in boxes) < min(b["y"] + b["height"] for b in boxes), boxes
+            assert not page.evaluate(LAYOUT_PROBLEMS_JS), path
+            expect(banner.locator("summary")).to_have_accessible_name(MENU[language])
+    finally:
+        ui.set_language(page, "en")  # the demo user as the other journeys expect
+
+
+def _exposed_links(page: Page) -> set[str]:
+    """The links of the header as Chromium's accessibility tree exposes them."""
+    session = page.context.new_cdp_session(page)
+    tree = session.send("Accessibility.getFullAXTree")["nodes"]
+    session.detach()
+    return {
+        node["name"]["value"]
+        for node in tree
+        if node.get("role", {}).get("value") == "link"
+        and not node.get("ignored")
+        and node.get("name", {}).get("value")
+    }
+
+
+def test_on_a_wide_screen_without_javascript_the_menu_is_in_the_bar(open_page):
+    page = open_page(COORDINATOR, java_script_enabled=False)
+    page.set_viewport_size(WIDE)
+    page.goto("/")
+    banner = page.get_by_role("banner")
+    expect(banner.locator("summary")).to_be_hidden()
+    # The <details> is closed (no script opens it), and yet its content is shown,
+    # reachable and exposed to screen readers.
+    expect(page.locator("details.site-menu")).not_to_have_attribute("open", "")
+    for name in NAV_LINKS:
+        expect(banner.get_by_role("link", name=name, exact=True)).to_be_visible()
+    assert set(NAV_LINKS) <= _exposed_links(page)
+    page.keyboard.press("Tab")  # the skip link
+    page.keyboard.press("Tab")  # the name
+    page.keyboard.press("Tab")  # the count
+    page.keyboard.press("Tab")
+    expect(banner.get_by_role("link", name="Home", exact=True)).to_be_focused()

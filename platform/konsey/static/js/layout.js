@@ -8,7 +8,9 @@
       shows before the cell. Explicit ARIA roles keep the table's semantics for
       screen readers that drop them when a table is not displayed as a table.
       Run again after every htmx swap.
-   2. The header's menu (<details>): open from 900 px up (for browsers without
+   2. The header's bar stays one line on a phone (the menu button shows its
+      icon only when its word would not fit).
+   3. The header's menu (<details>): open from 900 px up (for browsers without
       ::details-content), closed when the window gets narrow; on a phone closed
       by Escape (the focus back on its button) or a click outside it.
 */
@@ -147,10 +149,34 @@
     });
   }
 
+  /* A phone's bar is one line: when the menu button would wrap below the name,
+     the button shows its icon only (class site-bar-compact). */
+  function fitBar() {
+    Array.prototype.forEach.call(document.querySelectorAll(".site-bar"), function (bar) {
+      var brand = bar.querySelector(".brand"), button = bar.querySelector(".menu-button");
+      bar.classList.remove("site-bar-compact");
+      if (WIDE.matches || !brand || !button) return;
+      var b = brand.getBoundingClientRect();
+      if (button.getBoundingClientRect().top > b.top + b.height / 2) {
+        bar.classList.add("site-bar-compact");
+      }
+    });
+  }
+
   function start() {
     labelAll(document);
     fitMenu();
+    fitBar();
     if (WIDE.addEventListener) WIDE.addEventListener("change", fitMenu);
+    var pending = false;
+    window.addEventListener("resize", function () {
+      if (pending) return;
+      pending = true;
+      window.requestAnimationFrame(function () {
+        pending = false;
+        fitBar();
+      });
+    });
     document.addEventListener("keydown", function (event) {
       if (event.key !== "Escape" || WIDE.matches) return;
       var menu = event.target.closest && event.target.closest("details.site-menu[open]");
