@@ -151,7 +151,12 @@ def test_on_a_phone_the_header_is_a_bar_and_tables_are_cards(open_page, email):
     paths = _pages_with_tables(open_page)
     if email == COORDINATOR:
         # A delegate sees no minutes of the group before they are circulated.
-        paths += [_FOUND["minutes"], "/actions/council"]
+        paths += [
+            _FOUND["minutes"],
+            "/actions/council",
+            f"{_FOUND['meeting']}/participants",
+            f"{_FOUND['meeting']}/participants/attendance",
+        ]
     problems = []
     for path in paths:
         problems += _check_page(page, path)
