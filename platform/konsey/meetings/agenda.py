@@ -106,18 +106,24 @@ def get_item(meeting: Meeting, item_id: int) -> AgendaItem:
     return item
 
 
-def require_open(meeting: Meeting) -> None:
-    """The agenda of a meeting whose minutes are agreed or signed is frozen:
-    the record's decisions name its items (409 with the reason)."""
-    status = db.session.scalar(select(Minutes.status).where(Minutes.meeting_id == meeting.id))
+def frozen_reason(status: MinutesStatus | None) -> str | None:
+    """Why the agenda can no longer change (None while it can): once its
+    minutes are circulated, the record names its items."""
     if status == MinutesStatus.SIGNED:
-        raise Conflict(
-            _("The minutes of this meeting are signed: its agenda can no longer change.")
-        )
+        return _("The minutes of this meeting are signed: its agenda can no longer change.")
     if status == MinutesStatus.AGREED:
-        raise Conflict(
-            _("The minutes of this meeting are agreed: its agenda can no longer change.")
-        )
+        return _("The minutes of this meeting are agreed: its agenda can no longer change.")
+    if status == MinutesStatus.CIRCULATED:
+        return _("The minutes of this meeting are circulated: its agenda can no longer change.")
+    return None
+
+
+def require_open(meeting: Meeting) -> None:
+    """Every change of a frozen agenda is refused (409 with the reason)."""
+    status = db.session.scalar(select(Minutes.status).where(Minutes.meeting_id == meeting.id))
+    reason = frozen_reason(status)
+    if reason is not None:
+        raise Conflict(reason)
 
 
 def _renumber(meeting: Meeting) -> None:
@@ -184,6 +190,48 @@ def move_item(actor: audit.Actor, item: AgendaItem, direction: str) -> bool:
     return True
 
 
+def reorder(actor: audit.Actor, meeting: Meeting, ids: list[int]) -> AgendaItem | None:
+    """Put the agenda in the order of ``ids``, which must name each of the
+    meeting's items exactly once (else 409: the page is out of date; nothing
+    changed). Returns the item
+    that moved the furthest, or None when the order is unchanged."""
+    require_open(meeting)
+    lock_agenda(meeting)
+    items = sorted(meeting.agenda, key=lambda i: i.position)
+    by_id = {i.id: i for i in items}
+    if len(ids) != len(set(ids)) or set(ids) != set(by_id):
+        raise Conflict(
+            _(
+                "The new order must name each item of this agenda exactly once; "
+                "reload the page to see its current items."
+            ),
+            "items",
+        )
+    before = [i.id for i in items]
+    if ids == before:
+        return None
+    moved = max(items, key=lambda i: abs(before.index(i.id) - ids.index(i.id)))
+    for position, item_id in enumerate(ids, 1):
+        by_id[item_id].position = position
+    touch(meeting)
+    audit.record(
+        actor,
+        "agenda.reorder",
+        meeting,
+        item=moved.title,
+        position=moved.position,
+        order=[by_id[i].title for i in ids],
+    )
+    db.session.commit()
+    return moved
+
+
+def lock_agenda(meeting: Meeting) -> None:
+    """Serialise agenda changes of one meeting (row lock on PostgreSQL) so two
+    reorders cannot interleave their positions."""
+    db.session.refresh(meeting, with_for_update=True)
+
+
 def previous_meeting(meeting: Meeting) -> Meeting | None:
     """The group's last meeting (not cancelled) before this one, with its agenda."""
     from konsey.models.base import utcnow
@@ -211,8 +259,9 @@ def review_description(meeting: Meeting) -> str:
     day = format_date(local(previous.starts_at, previous.timezone).date(), "long")
     name = f"{previous.number} {previous.title}".strip() if previous.number else previous.title
     open_items = [i for i in previous.agenda if not i.is_review and not i.outcome.strip()]
-    # Hook: once action items exist, list the group's open action items here
-    # too (owed by whom, due when), next to the agenda items without an outcome.
+    # The group's open actions and the previous meeting's decisions without
+    # an action are not copied here: the meeting page shows them live
+    # (konsey.meetings.review), with their current status.
     if not open_items:
         return _(
             "The previous meeting, %(meeting)s (%(date)s), "
