@@ -190,14 +190,16 @@ def move_item(actor: audit.Actor, item: AgendaItem, direction: str) -> bool:
     return True
 
 
-def reorder(actor: audit.Actor, meeting: Meeting, ids: list[int]) -> AgendaItem | None:
+def reorder(
+    actor: audit.Actor, meeting: Meeting, ids: list[int], moved_id: int | None = None
+) -> AgendaItem | None:
     """Put the agenda in the order of ``ids``, which must name each of the
     meeting's items exactly once (else 409: the page is out of date; nothing
     changed). Returns the item
-    that moved the furthest, or None when the order is unchanged."""
+    that was moved (``moved_id``, else the one that moved the furthest), or
+    None when the order is unchanged."""
     require_open(meeting)
-    lock_agenda(meeting)
-    items = sorted(meeting.agenda, key=lambda i: i.position)
+    items = lock_agenda(meeting)
     by_id = {i.id: i for i in items}
     if len(ids) != len(set(ids)) or set(ids) != set(by_id):
         raise Conflict(
@@ -210,7 +212,9 @@ def reorder(actor: audit.Actor, meeting: Meeting, ids: list[int]) -> AgendaItem 
     before = [i.id for i in items]
     if ids == before:
         return None
-    moved = max(items, key=lambda i: abs(before.index(i.id) - ids.index(i.id)))
+    moved = by_id.get(moved_id) or max(
+        items, key=lambda i: abs(before.index(i.id) - ids.index(i.id))
+    )
     for position, item_id in enumerate(ids, 1):
         by_id[item_id].position = position
     touch(meeting)
@@ -226,10 +230,18 @@ def reorder(actor: audit.Actor, meeting: Meeting, ids: list[int]) -> AgendaItem 
     return moved
 
 
-def lock_agenda(meeting: Meeting) -> None:
+def lock_agenda(meeting: Meeting) -> list[AgendaItem]:
     """Serialise agenda changes of one meeting (row lock on PostgreSQL) so two
-    reorders cannot interleave their positions."""
-    db.session.refresh(meeting, with_for_update=True)
+    reorders cannot interleave their positions; the items as they are now."""
+    db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
+    return list(
+        db.session.scalars(
+            select(AgendaItem)
+            .where(AgendaItem.meeting_id == meeting.id)
+            .order_by(AgendaItem.position, AgendaItem.id)
+            .execution_options(populate_existing=True)
+        )
+    )
 
 
 def previous_meeting(meeting: Meeting) -> Meeting | None:

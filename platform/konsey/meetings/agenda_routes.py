@@ -143,15 +143,17 @@ def delete_item(meeting_id: int, item_id: int):
 @login_required
 def reorder(meeting_id: int):
     """The whole new order at once (the drag-and-drop script): the ids must be
-    exactly this meeting's items; JSON answers for the script."""
+    exactly this meeting's items (``items``, in order; ``moved``: the one the
+    person moved, named in the answer); JSON answers for the script."""
     meeting = load_meeting(meeting_id, Action.MEETING_MANAGE, agenda=True)
     raw = request.form.getlist("items")
     try:
         ids = [int(v) for v in raw]
+        moved_id = int(request.form["moved"]) if request.form.get("moved") else None
     except ValueError:
         return jsonify(error=_("Send the agenda items' ids, in their new order.")), 400
     try:
-        moved = agenda.reorder(current_actor(), meeting, ids)
+        moved = agenda.reorder(current_actor(), meeting, ids, moved_id)
     except ServiceError as exc:
         db.session.rollback()
         return jsonify(error=exc.message), exc.status

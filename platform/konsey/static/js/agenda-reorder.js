@@ -66,6 +66,7 @@
   function send(list, movedId, keyboard) {
     var body = new URLSearchParams();
     order(list).forEach(function (id) { body.append("items", id); });
+    body.append("moved", movedId);
     return fetch(list.getAttribute("data-reorder-url"), {
       method: "POST",
       credentials: "same-origin",
