@@ -163,6 +163,14 @@ def test_titles_never_repeat_the_number(client, w):
     assert "2nd Meeting · Cyber Security Working Group" in listing
     body = client.get(f"/meetings/{other.id}").get_data(as_text=True)
     assert "<title>2nd Meeting · Cyber Security Working Group · " in body
+    minutes = page_text(client.get(f"/meetings/{meeting.id}/minutes"))
+    assert "Minutes: 3rd Meeting of the Ministers in charge of ICT" in minutes
+    assert "(3rd Meeting)" not in minutes
+    # Digests and emails name a meeting the same way.
+    from konsey.notifications.wording import meeting_name
+
+    assert meeting_name(meeting) == "3rd Meeting of the Ministers in charge of ICT"
+    assert meeting_name(other) == "Cyber Security Working Group (2nd Meeting)"
 
 
 def test_an_unknown_action_status_reads_as_its_name(app):
