@@ -63,6 +63,12 @@ def test_an_agenda_item_is_dragged_and_moved_from_the_keyboard(open_page):
     # The handle keeps the focus, so it can move again.
     expect(page.get_by_role("button", name="Reorder “Any other business”")).to_be_focused()
 
+    # The first item cannot go further up: nothing is sent, the reason is announced.
+    page.get_by_role("button", name="Reorder “Transit tariffs”").focus()
+    page.keyboard.press("Alt+ArrowUp")
+    expect(page.locator("#live-status")).to_have_text("“Transit tariffs” cannot move further.")
+    expect(agenda_titles(page)).to_have_text(moved)
+
     page.reload()
     expect(agenda_titles(page)).to_have_text(moved)
 

@@ -92,7 +92,7 @@
     event.preventDefault();
     var sibling = event.key === "ArrowUp" ? li.previousElementSibling : li.nextElementSibling;
     if (!sibling) {
-      announce(li.getAttribute("data-item-title"));
+      announce(li.getAttribute("data-cannot-move") || li.getAttribute("data-item-title"));
       return;
     }
     if (event.key === "ArrowUp") list.insertBefore(li, sibling);
