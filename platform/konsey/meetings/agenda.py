@@ -1,12 +1,11 @@
-"""A meeting's agenda: ordered items, their leads, and the review item that
-carries forward what the previous meeting left open."""
+"""A meeting's agenda: ordered items and their leads; adding, editing,
+deleting, moving and reordering them, refused once the agenda is frozen.
+The review item lives in konsey.meetings.review."""
 
 from __future__ import annotations
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from konsey import audit
 from konsey.errors import Conflict, NotFound, ValidationError
@@ -15,7 +14,6 @@ from konsey.meetings.services import touch
 from konsey.models import (
     AgendaItem,
     Meeting,
-    MeetingStatus,
     Membership,
     MemberState,
     Minutes,
@@ -23,7 +21,6 @@ from konsey.models import (
     Role,
     User,
 )
-from konsey.timefmt import local
 from konsey.validation import check_line, check_text
 
 ITEM_FIELDS = (
@@ -242,70 +239,3 @@ def lock_agenda(meeting: Meeting) -> list[AgendaItem]:
             .execution_options(populate_existing=True)
         )
     )
-
-
-def previous_meeting(meeting: Meeting) -> Meeting | None:
-    """The group's last meeting (not cancelled) before this one, with its agenda."""
-    from konsey.models.base import utcnow
-
-    before = meeting.starts_at or utcnow()
-    return db.session.scalar(
-        select(Meeting)
-        .where(
-            Meeting.group_id == meeting.group.id,
-            Meeting.status != MeetingStatus.CANCELLED,
-            Meeting.starts_at.is_not(None),
-            Meeting.starts_at < before,
-        )
-        .order_by(Meeting.starts_at.desc())
-        .limit(1)
-        .options(selectinload(Meeting.agenda))
-    )
-
-
-def review_description(meeting: Meeting) -> str:
-    """Markdown listing what the previous meeting left open."""
-    previous = previous_meeting(meeting)
-    if previous is None:
-        return _("There is no earlier meeting of this group on record.")
-    day = format_date(local(previous.starts_at, previous.timezone).date(), "long")
-    name = f"{previous.number} {previous.title}".strip() if previous.number else previous.title
-    open_items = [i for i in previous.agenda if not i.is_review and not i.outcome.strip()]
-    # The group's open actions and the previous meeting's decisions without
-    # an action are not copied here: the meeting page shows them live
-    # (konsey.meetings.review), with their current status.
-    if not open_items:
-        return _(
-            "The previous meeting, %(meeting)s (%(date)s), "
-            "recorded an outcome for every agenda item.",
-            meeting=name,
-            date=day,
-        )
-    lines = [
-        _(
-            "Agenda items of the previous meeting, %(meeting)s (%(date)s), "
-            "without a recorded outcome:",
-            meeting=name,
-            date=day,
-        ),
-        "",
-    ]
-    lines += [f"- {i.title}" for i in open_items]
-    return "\n".join(lines)
-
-
-def add_review_item(meeting: Meeting) -> AgendaItem:
-    """Item 1 of a new meeting: review of previous decisions and open actions."""
-    description = review_description(meeting)
-    with db.session.no_autoflush:
-        for item in meeting.agenda:
-            item.position += 1
-        review = AgendaItem(
-            position=1,
-            title=_("Review of previous decisions and open actions"),
-            description=description,
-            outcome="",
-            is_review=True,
-        )
-        meeting.agenda.insert(0, review)
-    return review

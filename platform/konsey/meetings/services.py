@@ -124,9 +124,9 @@ def create_meeting(
     )
     db.session.add(meeting)
     if add_review:
-        from konsey.meetings import agenda
+        from konsey.meetings import review
 
-        agenda.add_review_item(meeting)
+        review.add_review_item(meeting)
     audit.record(actor, "meeting.create", meeting, group=group.slug, **_details(data))
     db.session.commit()
     return meeting

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -185,8 +185,6 @@ def _steps(reached: set[str]) -> list[Step]:
 
 
 def _day(moment, zone: str) -> str:
-    from flask_babel import format_date
-
     return format_date(local(moment, zone).date(), "long")
 
 
