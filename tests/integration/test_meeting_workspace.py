@@ -296,3 +296,22 @@ def test_the_workspace_runs_a_fixed_number_of_queries(client, w, count_queries, 
     short = lambda qs: [q[:60] + " … " + q[-120:] for q in qs]  # noqa: E731
     assert len(many) == len(few), "\n".join(short(many)) + "\n----\n" + "\n".join(short(few))
     assert db.session.get(Meeting, big_id) is not None
+
+
+def test_the_demo_meeting_page_shows_its_papers_decisions_and_actions(demo, client):
+    from konsey.models import Decision, Minutes
+
+    decision = db.session.scalars(db.select(Decision).order_by(Decision.id)).first()
+    meeting = db.session.get(Minutes, decision.minutes_id).meeting
+    action = db.session.scalars(
+        db.select(ActionItem).where(ActionItem.decision_id == decision.id)
+    ).first()
+    client.login("coordinator@secretariat.example.org")
+    response = client.get(f"/meetings/{meeting.id}")  # in the coordinator's language
+    text, body = page_text(response), response.get_data(as_text=True)
+    assert f"{meeting.group.name}: working paper" in text
+    table = body[body.index('id="meeting-documents"') :]
+    assert f"{meeting.group.name}: working paper</a>" in table
+    assert decision.text[:60] in text
+    assert action.title in text
+    assert body.count('aria-current="step"') == 1
