@@ -38,9 +38,6 @@
       list.querySelectorAll(".drag-handle").forEach(function (handle) { handle.hidden = false; });
       var hint = document.getElementById(list.getAttribute("data-reorder-hint"));
       if (hint) hint.hidden = false;
-      list.querySelectorAll(":scope > li[data-item-id]").forEach(function (li) {
-        li.setAttribute("draggable", "true");
-      });
     });
   }
 
@@ -101,6 +98,21 @@
     send(list, li.getAttribute("data-item-id"), true);
   });
 
+  // An item is draggable only while held by its handle, so its text can
+  // still be selected and its links and buttons used as usual.
+  document.addEventListener("pointerdown", function (event) {
+    var handle = event.target.closest && event.target.closest(".drag-handle");
+    var li = handle && handle.closest("li[data-item-id]");
+    if (li && listOf(li)) li.setAttribute("draggable", "true");
+  });
+
+  document.addEventListener("pointerup", function () {
+    if (dragged) return;
+    document.querySelectorAll("li[data-item-id][draggable]").forEach(function (li) {
+      li.removeAttribute("draggable");
+    });
+  });
+
   document.addEventListener("dragstart", function (event) {
     var li = event.target.closest && event.target.closest("li[data-item-id]");
     if (!li || !listOf(li)) return;
@@ -131,6 +143,7 @@
     var list = listOf(li);
     dragged = null;
     li.classList.remove("dragging");
+    li.removeAttribute("draggable");
     if (list && order(list).join(",") !== startOrder) send(list, li.getAttribute("data-item-id"), false);
   });
 
