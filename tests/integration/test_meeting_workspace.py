@@ -315,3 +315,23 @@ def test_the_demo_meeting_page_shows_its_papers_decisions_and_actions(demo, clie
     assert decision.text[:60] in text
     assert action.title in text
     assert body.count('aria-current="step"') == 1
+
+
+def test_a_cancelled_meeting_has_no_step_bar_and_nothing_next(client, w):
+    meeting = make_meeting(w.group, "Called off", starts=soon(), status="cancelled")
+    client.login(w.coordinator.email)
+    response = client.get(f"/meetings/{meeting.id}")
+    assert 'class="step-bar"' not in response.get_data(as_text=True)
+    assert "This meeting is cancelled: nothing more is to be done." in page_text(response)
+    assert "Cancel the meeting" not in page_text(response)
+
+
+def test_observers_see_the_workspace_without_controls(make_client, w):
+    meeting = make_meeting(w.group, "Planning", starts=soon(), agenda=["Opening", "Budget"])
+    response = as_user(make_client, w.hu_observer).get(f"/meetings/{meeting.id}")
+    text, body = page_text(response), response.get_data(as_text=True)
+    assert "1. Opening" in text and "2. Budget" in text
+    assert 'aria-current="step">Agenda<' in body
+    for control in ["Edit the meeting", "Delete", "Move up", "Cancel the meeting"]:
+        assert control not in text
+    assert "data-reorder-url" not in body and "data-confirm" not in body
