@@ -25,6 +25,11 @@ def action_of(page: Page, group: str = GROUP) -> str:
     return _first_href(page, f"{group}/actions", re.compile("^Kazakhstan: "))
 
 
+def upcoming_meeting(page: Page, group: str = "/groups/e-government") -> str:
+    """The address of the group's planned demo meeting (its agenda can change)."""
+    return _first_href(page, f"{group}/meetings", re.compile("Sub-Working Group on E-Government"))
+
+
 def demo_objects(page: Page) -> dict[str, str]:
     """Addresses of a meeting with minutes, its minutes, a document and an
     action of the cyber-security group (as its coordinator)."""

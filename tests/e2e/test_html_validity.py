@@ -29,6 +29,7 @@ from tests.e2e.main_pages import (
     coordinator_paths,
     demo_objects,
     minutes_of,
+    upcoming_meeting,
 )
 
 E2E_DIR = Path(__file__).parent
@@ -96,6 +97,8 @@ def test_main_pages_are_valid_html(open_page, nu_checker, tmp_path):
     found = demo_objects(coordinator)
     for path in coordinator_paths(found):
         keep("coordinator", coordinator, path)
+    # A meeting whose agenda can still change: the workspace with its controls.
+    keep("coordinator", coordinator, upcoming_meeting(coordinator))
 
     # A head of delegation sees the forms that record the state's positions.
     # (e-government's minutes are circulated and wait for Kazakhstan's position)

@@ -38,6 +38,7 @@ ROWS: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/meetings/<int:meeting_id>/agenda/<int:item_id>"): html(MANAGERS),
     ("POST", "/meetings/<int:meeting_id>/agenda/<int:item_id>/delete"): html(MANAGERS),
     ("POST", "/meetings/<int:meeting_id>/agenda/<int:item_id>/move"): html(MANAGERS),
+    ("POST", "/meetings/<int:meeting_id>/agenda/order"): html(MANAGERS),
     ("GET", "/meetings/<int:meeting_id>/attendance"): html(MANAGERS),
     ("POST", "/meetings/<int:meeting_id>/attendance"): html(MANAGERS),
     ("POST", "/meetings/<int:meeting_id>/register"): html(DELEGATES),

@@ -125,7 +125,7 @@ def test_cancelling_and_editing_keep_the_uid_and_raise_the_sequence(client, w):
     assert int(with_item["sequence"]) == int(moved["sequence"]) + 1
     assert "2. Cyber drills" in str(with_item["description"])
 
-    client.post(f"/meetings/{meeting.id}/cancel")
+    client.post_confirmed(f"/meetings/{meeting.id}/cancel")
     cancelled = one_event(client.get(f"/meetings/{meeting.id}.ics"))
     assert str(cancelled["status"]) == "CANCELLED"
     assert str(cancelled["uid"]) == str(first["uid"])

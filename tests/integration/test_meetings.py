@@ -221,7 +221,7 @@ def test_editing_keeps_the_uid_and_raises_the_sequence(client, w):
 def test_cancelling_marks_the_meeting_and_cannot_be_repeated(client, w):
     meeting = make_meeting(w.group, "Planning", starts=soon(), hours=2)
     client.login(w.coordinator.email)
-    response = client.post(f"/meetings/{meeting.id}/cancel")
+    response = client.post_confirmed(f"/meetings/{meeting.id}/cancel")
     assert response.status_code == 302
     cancelled = reload(Meeting, meeting.id)
     assert (cancelled.status, cancelled.sequence) == (MeetingStatus.CANCELLED, 1)
@@ -325,7 +325,10 @@ def test_agenda_items_are_added_edited_moved_and_deleted(client, w):
     assert agenda_titles(meeting.id) == ["Opening", "Cyber incidents in 2030", "Closing"]
 
     opening = db.session.scalars(select(AgendaItem).where(AgendaItem.title == "Opening")).one()
-    assert client.post(f"/meetings/{meeting.id}/agenda/{opening.id}/delete").status_code == 302
+    assert (
+        client.post_confirmed(f"/meetings/{meeting.id}/agenda/{opening.id}/delete").status_code
+        == 302
+    )
     assert agenda_titles(meeting.id) == ["Cyber incidents in 2030", "Closing"]
     positions = db.session.scalars(
         select(AgendaItem.position)
@@ -563,7 +566,7 @@ def test_group_home_shows_the_next_meeting_and_its_agenda(client, w):
     assert "Meetings" in text  # the group navigation
     section = text[text.index("Next meeting") :]
     assert section.startswith("Next meeting Sooner")
-    assert "Agenda Opening Cyber drills" in section
+    assert "Agenda 1. Opening 2. Cyber drills" in section  # items show their number
     assert "Later item" not in section and "Cancelled sooner" not in section
 
 

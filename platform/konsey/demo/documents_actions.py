@@ -51,10 +51,26 @@ def _has_document(group: WorkingGroup, title: str) -> bool:
     )
 
 
+def _first_item(group: WorkingGroup):
+    """The first agenda item of the group's earliest dated meeting (the paper's
+    place on a meeting page), if any."""
+    from konsey.models import AgendaItem, Meeting
+
+    return db.session.scalar(
+        select(AgendaItem)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(Meeting.group_id == group.id, Meeting.starts_at.is_not(None))
+        .where(AgendaItem.is_review.is_(False))
+        .order_by(Meeting.starts_at, AgendaItem.position)
+        .limit(1)
+    )
+
+
 def load_documents(created: Counter) -> None:
     for group in db.session.scalars(select(WorkingGroup).order_by(WorkingGroup.id)):
         title = f"{group.name}: working paper"
         if not _has_document(group, title):
+            item = _first_item(group)
             [doc] = document_services.create_documents(
                 DEMO_ACTOR,
                 group,
@@ -68,6 +84,7 @@ def load_documents(created: Counter) -> None:
                 kind="working_paper",
                 language="en",
                 visibility="group",
+                agenda_item=item.id if item is not None else None,
             )
             created["documents"] += 1
             # The same paper in Russian: a language version of one document.

@@ -1,12 +1,11 @@
-"""A meeting's agenda: ordered items, their leads, and the review item that
-carries forward what the previous meeting left open."""
+"""A meeting's agenda: ordered items and their leads; adding, editing,
+deleting, moving and reordering them, refused once the agenda is frozen.
+The review item lives in konsey.meetings.review."""
 
 from __future__ import annotations
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from konsey import audit
 from konsey.errors import Conflict, NotFound, ValidationError
@@ -15,7 +14,6 @@ from konsey.meetings.services import touch
 from konsey.models import (
     AgendaItem,
     Meeting,
-    MeetingStatus,
     Membership,
     MemberState,
     Minutes,
@@ -23,7 +21,6 @@ from konsey.models import (
     Role,
     User,
 )
-from konsey.timefmt import local
 from konsey.validation import check_line, check_text
 
 ITEM_FIELDS = (
@@ -106,18 +103,24 @@ def get_item(meeting: Meeting, item_id: int) -> AgendaItem:
     return item
 
 
-def require_open(meeting: Meeting) -> None:
-    """The agenda of a meeting whose minutes are agreed or signed is frozen:
-    the record's decisions name its items (409 with the reason)."""
-    status = db.session.scalar(select(Minutes.status).where(Minutes.meeting_id == meeting.id))
+def frozen_reason(status: MinutesStatus | None) -> str | None:
+    """Why the agenda can no longer change (None while it can): once its
+    minutes are circulated, the record names its items."""
     if status == MinutesStatus.SIGNED:
-        raise Conflict(
-            _("The minutes of this meeting are signed: its agenda can no longer change.")
-        )
+        return _("The minutes of this meeting are signed: its agenda can no longer change.")
     if status == MinutesStatus.AGREED:
-        raise Conflict(
-            _("The minutes of this meeting are agreed: its agenda can no longer change.")
-        )
+        return _("The minutes of this meeting are agreed: its agenda can no longer change.")
+    if status == MinutesStatus.CIRCULATED:
+        return _("The minutes of this meeting are circulated: its agenda can no longer change.")
+    return None
+
+
+def require_open(meeting: Meeting) -> None:
+    """Every change of a frozen agenda is refused (409 with the reason)."""
+    status = db.session.scalar(select(Minutes.status).where(Minutes.meeting_id == meeting.id))
+    reason = frozen_reason(status)
+    if reason is not None:
+        raise Conflict(reason)
 
 
 def _renumber(meeting: Meeting) -> None:
@@ -184,67 +187,55 @@ def move_item(actor: audit.Actor, item: AgendaItem, direction: str) -> bool:
     return True
 
 
-def previous_meeting(meeting: Meeting) -> Meeting | None:
-    """The group's last meeting (not cancelled) before this one, with its agenda."""
-    from konsey.models.base import utcnow
-
-    before = meeting.starts_at or utcnow()
-    return db.session.scalar(
-        select(Meeting)
-        .where(
-            Meeting.group_id == meeting.group.id,
-            Meeting.status != MeetingStatus.CANCELLED,
-            Meeting.starts_at.is_not(None),
-            Meeting.starts_at < before,
+def reorder(
+    actor: audit.Actor, meeting: Meeting, ids: list[int], moved_id: int | None = None
+) -> AgendaItem | None:
+    """Put the agenda in the order of ``ids``, which must name each of the
+    meeting's items exactly once (else 409: the page is out of date; nothing
+    changed). Returns the item
+    that was moved (``moved_id``, else the one that moved the furthest), or
+    None when the order is unchanged."""
+    require_open(meeting)
+    items = lock_agenda(meeting)
+    by_id = {i.id: i for i in items}
+    if len(ids) != len(set(ids)) or set(ids) != set(by_id):
+        raise Conflict(
+            _(
+                "The new order must name each item of this agenda exactly once; "
+                "reload the page to see its current items."
+            ),
+            "items",
         )
-        .order_by(Meeting.starts_at.desc())
-        .limit(1)
-        .options(selectinload(Meeting.agenda))
+    before = [i.id for i in items]
+    if ids == before:
+        return None
+    moved = by_id.get(moved_id) or max(
+        items, key=lambda i: abs(before.index(i.id) - ids.index(i.id))
     )
+    for position, item_id in enumerate(ids, 1):
+        by_id[item_id].position = position
+    touch(meeting)
+    audit.record(
+        actor,
+        "agenda.reorder",
+        meeting,
+        item=moved.title,
+        position=moved.position,
+        order=[by_id[i].title for i in ids],
+    )
+    db.session.commit()
+    return moved
 
 
-def review_description(meeting: Meeting) -> str:
-    """Markdown listing what the previous meeting left open."""
-    previous = previous_meeting(meeting)
-    if previous is None:
-        return _("There is no earlier meeting of this group on record.")
-    day = format_date(local(previous.starts_at, previous.timezone).date(), "long")
-    name = f"{previous.number} {previous.title}".strip() if previous.number else previous.title
-    open_items = [i for i in previous.agenda if not i.is_review and not i.outcome.strip()]
-    # Hook: once action items exist, list the group's open action items here
-    # too (owed by whom, due when), next to the agenda items without an outcome.
-    if not open_items:
-        return _(
-            "The previous meeting, %(meeting)s (%(date)s), "
-            "recorded an outcome for every agenda item.",
-            meeting=name,
-            date=day,
+def lock_agenda(meeting: Meeting) -> list[AgendaItem]:
+    """Serialise agenda changes of one meeting (row lock on PostgreSQL) so two
+    reorders cannot interleave their positions; the items as they are now."""
+    db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
+    return list(
+        db.session.scalars(
+            select(AgendaItem)
+            .where(AgendaItem.meeting_id == meeting.id)
+            .order_by(AgendaItem.position, AgendaItem.id)
+            .execution_options(populate_existing=True)
         )
-    lines = [
-        _(
-            "Agenda items of the previous meeting, %(meeting)s (%(date)s), "
-            "without a recorded outcome:",
-            meeting=name,
-            date=day,
-        ),
-        "",
-    ]
-    lines += [f"- {i.title}" for i in open_items]
-    return "\n".join(lines)
-
-
-def add_review_item(meeting: Meeting) -> AgendaItem:
-    """Item 1 of a new meeting: review of previous decisions and open actions."""
-    description = review_description(meeting)
-    with db.session.no_autoflush:
-        for item in meeting.agenda:
-            item.position += 1
-        review = AgendaItem(
-            position=1,
-            title=_("Review of previous decisions and open actions"),
-            description=description,
-            outcome="",
-            is_review=True,
-        )
-        meeting.agenda.insert(0, review)
-    return review
+    )

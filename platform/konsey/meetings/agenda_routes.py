@@ -1,16 +1,17 @@
-"""A meeting's agenda items: add, edit, delete, move up and down."""
+"""A meeting's agenda items: add, edit, delete, move up and down, reorder."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 
+from konsey import confirm
 from konsey.errors import ServiceError
 from konsey.extensions import db
 from konsey.forms import apply_service_error
 from konsey.htmx import fragment, is_htmx
-from konsey.meetings import agenda
+from konsey.meetings import agenda, workspace
 from konsey.meetings.forms import AgendaItemForm, ConfirmForm, MoveForm
 from konsey.meetings.routes import bp, load_meeting, meeting_page
 from konsey.policy import Action
@@ -111,11 +112,59 @@ def delete_item(meeting_id: int, item_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
+        agenda.require_open(meeting)  # a frozen agenda is refused before asking
+    except ServiceError as exc:
+        return _refused(meeting_id, exc)
+    asked = confirm.require(
+        "agenda.delete",
+        item.id,
+        confirm.Question(
+            title=_("Delete the agenda item “%(title)s”", title=item.title),
+            question=_("Delete the agenda item “%(title)s”?", title=item.title),
+            consequence=_(
+                "The item and its description are removed from the agenda and the "
+                "items after it move up; papers linked to it stay in the library."
+            ),
+            button=_("Delete"),
+            cancel_url=url_for("meetings.show", meeting_id=meeting.id, _anchor=f"item-{item.id}"),
+        ),
+    )
+    if asked is not None:
+        return asked
+    try:
         agenda.delete_item(current_actor(), item)
     except ServiceError as exc:
         return _refused(meeting_id, exc)
     flash(_("The agenda item is deleted."), "success")
     return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor="agenda"))
+
+
+@bp.post("/meetings/<int:meeting_id>/agenda/order")
+@login_required
+def reorder(meeting_id: int):
+    """The whole new order at once (the drag-and-drop script): the ids must be
+    exactly this meeting's items (``items``, in order; ``moved``: the one the
+    person moved, named in the answer); JSON answers for the script."""
+    meeting = load_meeting(meeting_id, Action.MEETING_MANAGE, agenda=True)
+    raw = request.form.getlist("items")
+    try:
+        ids = [int(v) for v in raw]
+        moved_id = int(request.form["moved"]) if request.form.get("moved") else None
+    except ValueError:
+        return jsonify(error=_("Send the agenda items' ids, in their new order.")), 400
+    try:
+        moved = agenda.reorder(current_actor(), meeting, ids, moved_id)
+    except ServiceError as exc:
+        db.session.rollback()
+        return jsonify(error=exc.message), exc.status
+    order = [i.id for i in sorted(meeting.agenda, key=lambda i: i.position)]
+    if moved is None:
+        message = _("The order is unchanged.")
+    else:
+        message = _(
+            "“%(title)s” is now item %(n)d.", title=moved.title, n=order.index(moved.id) + 1
+        )
+    return jsonify(items=order, message=message)
 
 
 @bp.post("/meetings/<int:meeting_id>/agenda/<int:item_id>/move")
@@ -160,6 +209,7 @@ def _agenda_fragment(meeting_id: int, notice: str, status: int = 200, focus=None
         "meetings/_agenda.html",
         status,
         meeting=meeting,
+        ws=workspace.build(current_user, meeting),
         can_manage=True,
         notice=notice,
         focus=focus,

@@ -53,3 +53,66 @@ def when(meeting, viewer_zone: str | None = None, fmt: str = "medium") -> When |
             "%(time)s (your time)", time=_span(meeting.starts_at, meeting.ends_at, viewer_zone, fmt)
         )
     return When(venue=venue, viewer=viewer)
+
+
+def _number_in_title(meeting) -> bool:
+    number = (meeting.number or "").strip()
+    return not number or number.casefold() in (meeting.title or "").casefold()
+
+
+def name(meeting) -> str:
+    """ "3rd Meeting · Cyber Security Working Group"; the title alone when it
+    already names the number ("3rd Meeting of the Ministers…"), so a heading,
+    a list, an email or the page's <title> never says the number twice."""
+    if _number_in_title(meeting):
+        return meeting.title
+    return f"{meeting.number} · {meeting.title}"
+
+
+def name_in_sentence(meeting) -> str:
+    """ "Cyber Security Working Group (3rd Meeting)", for emails and notices;
+    likewise the title alone when it names the number."""
+    if _number_in_title(meeting):
+        return meeting.title
+    return f"{meeting.title} ({meeting.number})"
+
+
+def has_taken_place(meeting, now: datetime | None = None) -> bool:
+    """The meeting is held, or has begun: it can no longer be cancelled."""
+    from konsey.models import MeetingStatus
+    from konsey.models.base import utcnow
+
+    if meeting.status == MeetingStatus.HELD:
+        return True
+    if meeting.status == MeetingStatus.CANCELLED or meeting.starts_at is None:
+        return False
+    return meeting.starts_at <= (now or utcnow())
+
+
+def action_status_label(status) -> str:
+    """An action's status as people read it; a status this code does not know
+    yet reads as its own name rather than failing."""
+    from konsey.actions.labels import STATUS_LABELS
+
+    label = STATUS_LABELS.get(status)
+    if label is not None:
+        return str(label)
+    return str(getattr(status, "value", status)).replace("_", " ")
+
+
+def minutes_status_label(status) -> str:
+    labels = {
+        "draft": _("draft"),
+        "circulated": _("circulated"),
+        "agreed": _("agreed"),
+        "signed": _("signed"),
+    }
+    value = str(getattr(status, "value", status))
+    return labels.get(value, value)
+
+
+def kind_label(kind) -> str:
+    from konsey.documents.forms import KIND_LABELS
+
+    label = KIND_LABELS.get(kind)
+    return str(label) if label is not None else str(getattr(kind, "value", kind))

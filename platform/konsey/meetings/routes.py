@@ -10,12 +10,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from konsey import policy
+from konsey import confirm, policy
 from konsey.errors import ServiceError, ValidationError
 from konsey.extensions import db
 from konsey.forms import apply_service_error, timezone_options
 from konsey.groups import queries as group_queries
-from konsey.meetings import attendance, display, queries, services
+from konsey.meetings import attendance, display, queries, services, workspace
 from konsey.meetings.forms import STATUS_LABELS, ConfirmForm, MeetingForm, NewMeetingForm
 from konsey.models import Meeting
 from konsey.policy import Action
@@ -29,12 +29,19 @@ bp = Blueprint("meetings", __name__)
 FORM_FIELDS = {"starts_at": "start_time", "ends_at": "end_time"}
 
 
+bp.add_app_template_global(display.name, "meeting_display_name")
+bp.add_app_template_global(display.name_in_sentence, "meeting_sentence_name")
+
+
 @bp.app_context_processor
 def _meeting_helpers():
     return {
         "meeting_when": display.when,
         "render_markdown": render_markdown,
         "meeting_status_labels": STATUS_LABELS,
+        "action_status_label": display.action_status_label,
+        "minutes_status_label": display.minutes_status_label,
+        "kind_label": display.kind_label,
     }
 
 
@@ -153,12 +160,19 @@ def show(meeting_id: int):
 
 
 def meeting_page(meeting: Meeting, status: int = 200):
+    """The workspace: the agenda with its papers, decisions and actions, the
+    meeting's documents, the record's steps, attendance."""
+    if "agenda" not in meeting.__dict__:
+        meeting = load_meeting(meeting.id, Action.GROUP_VIEW, agenda=True)
     rows = attendance.attendance_of(meeting)
     role = policy.role_in(current_user, meeting.group)
+    ws = workspace.build(current_user, meeting)
     page = render_template(
         "meetings/show.html",
         group=meeting.group,
         meeting=meeting,
+        ws=ws,
+        item_numbers={v.item.id: n for n, v in enumerate(ws.items, 1)},
         registered=[a for a in rows if a.registered],
         attended=[a for a in rows if a.attended],
         me_registered=any(a.registered and a.user_id == current_user.id for a in rows),
@@ -193,6 +207,29 @@ def cancel(meeting_id: int):
     meeting = load_meeting(meeting_id, Action.MEETING_MANAGE)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    try:
+        # Refused before asking: a meeting that has taken place is never cancelled.
+        services.check_cancellable(meeting)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return meeting_page(meeting, exc.status)
+    asked = confirm.require(
+        "meeting.cancel",
+        meeting.id,
+        confirm.Question(
+            title=_("Cancel “%(name)s”", name=display.name(meeting)),
+            question=_("Cancel “%(name)s”?", name=display.name(meeting)),
+            consequence=_(
+                "The meeting is marked cancelled for everyone and subscribed calendars "
+                "show it as cancelled; this cannot be undone."
+            ),
+            button=_("Cancel the meeting"),
+            cancel_url=url_for("meetings.show", meeting_id=meeting.id),
+        ),
+    )
+    if asked is not None:
+        return asked
     try:
         services.cancel_meeting(current_actor(), meeting)
     except ServiceError as exc:

@@ -124,9 +124,9 @@ def create_meeting(
     )
     db.session.add(meeting)
     if add_review:
-        from konsey.meetings import agenda
+        from konsey.meetings import review
 
-        agenda.add_review_item(meeting)
+        review.add_review_item(meeting)
     audit.record(actor, "meeting.create", meeting, group=group.slug, **_details(data))
     db.session.commit()
     return meeting
@@ -138,6 +138,8 @@ def update_meeting(actor: audit.Actor, meeting: Meeting, values: dict) -> list[s
     changed = {k: v for k, v in data.items() if getattr(meeting, k) != v}
     if not changed:
         return []
+    if changed.get("status") == MeetingStatus.CANCELLED:
+        check_cancellable(meeting)
     for key, value in changed.items():
         setattr(meeting, key, value)
     touch(meeting)
@@ -146,9 +148,19 @@ def update_meeting(actor: audit.Actor, meeting: Meeting, values: dict) -> list[s
     return sorted(changed)
 
 
-def cancel_meeting(actor: audit.Actor, meeting: Meeting) -> None:
+def check_cancellable(meeting: Meeting) -> None:
+    """A meeting that has taken place (held, or begun) is part of the record:
+    it cannot be cancelled (409 with the reason)."""
+    from konsey.meetings.display import has_taken_place
+
     if meeting.status == MeetingStatus.CANCELLED:
         raise Conflict(_("This meeting is already cancelled."), "status")
+    if has_taken_place(meeting):
+        raise Conflict(_("This meeting has taken place: it can no longer be cancelled."), "status")
+
+
+def cancel_meeting(actor: audit.Actor, meeting: Meeting) -> None:
+    check_cancellable(meeting)
     old = meeting.status
     meeting.status = MeetingStatus.CANCELLED
     touch(meeting)

@@ -34,7 +34,9 @@ class Line:
 
 
 def meeting_name(meeting: Meeting) -> str:
-    return f"{meeting.title} ({meeting.number})" if meeting.number else meeting.title
+    from konsey.meetings.display import name_in_sentence
+
+    return name_in_sentence(meeting)
 
 
 def state_name(state: MemberState | None, locale: str) -> str:
