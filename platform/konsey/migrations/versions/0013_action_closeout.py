@@ -34,9 +34,11 @@ def _condition(column, values):
 
 
 def _recreate_checks(values):
+    # SQLite cannot alter a CHECK constraint in place: it copies the table;
+    # PostgreSQL drops and adds the constraint.
+    sqlite = op.get_bind().dialect.name == 'sqlite'
     for table in ('action_item', 'action_update'):
-        # recreate="always": SQLite cannot alter a CHECK constraint in place.
-        with op.batch_alter_table(table, recreate='always') as batch:
+        with op.batch_alter_table(table, recreate='always' if sqlite else 'never') as batch:
             for t, column, name in CHECKS:
                 if t == table:
                     batch.drop_constraint(op.f(name), type_='check')
