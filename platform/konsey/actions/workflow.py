@@ -116,9 +116,7 @@ def side_of(user, item: ActionItem) -> Side | None:
 
 def moves_for(status: ActionStatus, side: Side | None) -> dict[ActionStatus, Move]:
     """The statuses ``side`` may move an item in ``status`` to."""
-    return {
-        new: move for (old, new), move in MOVES.items() if old == status and side in move.sides
-    }
+    return {new: move for (old, new), move in MOVES.items() if old == status and side in move.sides}
 
 
 def label(status: ActionStatus) -> str:
@@ -137,12 +135,12 @@ def decide(status: ActionStatus, requested: ActionStatus, side: Side) -> Decided
     Conflict (409) when the item's state forbids it, NotYours (403) when the
     move is another side's, ValidationError (422) when it does not exist."""
     reported_instead = False
-    if requested in (S.DONE, S.REPORTED) and status.is_closed:
-        if requested != status or side == OWNER:
-            raise Conflict(
-                _("This action is %(status)s; it cannot be reported done.", status=label(status)),
-                "status",
-            )
+    closed_report = requested in (S.DONE, S.REPORTED) and status.is_closed
+    if closed_report and (requested != status or side == OWNER):
+        raise Conflict(
+            _("This action is %(status)s; it cannot be reported done.", status=label(status)),
+            "status",
+        )
     if side == OWNER and status.is_closed:
         raise ValidationError(
             _("This action is %(status)s; only a coordinator can reopen or change it.",

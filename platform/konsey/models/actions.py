@@ -10,8 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from konsey.extensions import db
 from konsey.models.base import UTCDateTime, enum_column, utcnow
-from konsey.models.groups import WorkingGroup
 from konsey.models.documents import Document
+from konsey.models.groups import WorkingGroup
 from konsey.models.meetings import AgendaItem, Meeting
 from konsey.models.minutes import Decision
 from konsey.models.states import MemberState
@@ -145,9 +145,7 @@ class ActionUpdate(db.Model):
     reference: Mapped[str] = mapped_column(String(300), default="")
     # An attached document of the group (evidence); a purged document leaves
     # the entry, without its link.
-    document_id: Mapped[int | None] = mapped_column(
-        ForeignKey("document.id", ondelete="SET NULL")
-    )
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id", ondelete="SET NULL"))
     # An edit: [{"field": "due_date", "old": "2026-12-22", "new": "2027-01-29"}, …]
     # (values as shown when the change was made); None on other entries.
     changes: Mapped[list | None] = mapped_column(JSON)
