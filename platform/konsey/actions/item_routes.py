@@ -35,6 +35,12 @@ def _load_item(slug: str, action_id: int, action: Action):
     return item
 
 
+def _say_errors(form) -> None:
+    """A form not shown any more (the item moved on): its errors go to the top."""
+    for message in [*form.form_errors, *(e for f in form for e in f.errors)]:
+        flash(message, "error")
+
+
 def _forms(item, side, form, report, settle):
     """The forms the viewer's side may use on the item in its status."""
     moves = workflow.moves_for(item.status, side)
@@ -42,9 +48,7 @@ def _forms(item, side, form, report, settle):
     if side is not None and not closed_to_me and form is None:
         form = UpdateForm(formdata=None)
     if form is not None and closed_to_me:
-        # No form to show the errors next to: say them at the top of the page.
-        for message in [*form.form_errors, *(e for f in form for e in f.errors)]:
-            flash(message, "error")
+        _say_errors(form)
         form = None
     if form is not None:
         document_choices(form, item)
@@ -53,9 +57,13 @@ def _forms(item, side, form, report, settle):
             form.status.data = item.status.value
         form.seen_status.data = item.status.value
     may_report = side == workflow.OWNER and ActionStatus.REPORTED in moves
+    if report is not None and not may_report:
+        _say_errors(report)
     if may_report and report is None:
         report = report_form(current_user)
     may_settle = side == workflow.COORDINATOR and item.status == ActionStatus.REPORTED
+    if settle is not None and not may_settle:
+        _say_errors(settle)
     if may_settle and settle is None:
         settle = SettleForm(formdata=None, prefix="settle")
     return form, (report if may_report else None), (settle if may_settle else None)
@@ -171,8 +179,6 @@ def _settle(slug: str, action_id: int, settle, message: str):
     except ServiceError as exc:
         db.session.rollback()
         apply_service_error(form, exc)
-        if item.status != ActionStatus.REPORTED:
-            flash(exc.message, "error")  # no settle form any more to show it next to
         return item_page(queries.get_action(action_id), status=exc.status, settle=form)
     flash(message, "success")
     return redirect(url_for("actions.show", slug=slug, action_id=action_id))
