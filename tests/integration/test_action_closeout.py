@@ -312,6 +312,7 @@ def test_two_coordinators_settling_at_once_one_wins_the_other_gets_409(council, 
         _, secret = create_token(audit.SYSTEM, council["people"][who], "system")
         headers[who] = {"Authorization": f"Bearer {secret}", "Host": "konsey.test"}
     db.session.commit()
+    url = f"{live_url}/api/v1/actions/{item.id}"
     bodies = {
         "coordinator": {"status": "done", "expected_status": "reported"},
         "secretary": {"status": "in_progress", "comment": "Scan missing",
@@ -322,7 +323,7 @@ def test_two_coordinators_settling_at_once_one_wins_the_other_gets_409(council, 
     def send(who):
         barrier.wait()
         r = requests.patch(
-            f"{live_url}/api/v1/actions/{item.id}",
+            url,
             json=bodies[who],
             headers=headers[who],
             timeout=30,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from konsey import audit, policy
 from konsey.actions import workflow
@@ -35,8 +36,11 @@ def check_status(value) -> ActionStatus:
 
 
 def lock(item: ActionItem) -> None:
-    """Serialise changes to one item (row lock on PostgreSQL) and reload it."""
-    db.session.refresh(item, with_for_update=True)
+    """Serialise changes to one item (row lock on PostgreSQL) and reload it
+    (the lock is taken by a bare query: FOR UPDATE refuses the item's
+    eager-loaded outer joins)."""
+    db.session.execute(select(ActionItem.id).where(ActionItem.id == item.id).with_for_update())
+    db.session.refresh(item)
 
 
 def _side(actor: audit.Actor, item: ActionItem) -> workflow.Side:
