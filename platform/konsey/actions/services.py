@@ -126,10 +126,10 @@ def _check_sources(group, meeting_id, agenda_item_id, decision_id):
         meeting = (
             agenda_item.meeting if agenda_item else decision.minutes.meeting if decision else None
         )
-    if agenda_item is not None and agenda_item.meeting_id != meeting.id:
-        raise ValidationError(_("The agenda item is not on this meeting's agenda."), "agenda_item")
     if decision is not None and decision.minutes.meeting_id != meeting.id:
         raise ValidationError(_("The decision is not in this meeting's minutes."), "decision")
+    if agenda_item is not None and agenda_item.meeting_id != meeting.id:
+        raise ValidationError(_("The agenda item is not on this meeting's agenda."), "agenda_item")
     return meeting, agenda_item, decision
 
 
