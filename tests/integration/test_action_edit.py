@@ -84,9 +84,11 @@ def test_a_coordinator_edits_and_each_change_is_in_the_history(council, client):
     url = f"/groups/wg/actions/{item.id}/edit"
     page = page_text(client.get(url))
     assert 'value="2026-12-22"' in page and "Edit the action" in page
-    data = _form(council, item, due_date="2027-01-29", priority="high",
-                 owner_state=str(council["states"]["TR"].id),
-                 agenda_item=str(council["items"][5].id), comment="Agreed at the meeting.")  # fmt: skip
+    data = _form(
+        council, item, due_date="2027-01-29", priority="high",
+        owner_state=str(council["states"]["TR"].id),
+        agenda_item=str(council["items"][5].id), comment="Agreed at the meeting.",
+    )  # fmt: skip
     response = client.post(url, data, follow_redirects=True)
     assert response.status_code == 200, page_text(response)[-1500:]
     page = page_text(response)
