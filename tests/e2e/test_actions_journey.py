@@ -45,11 +45,12 @@ def create_action_for_kz(page: Page, lang: str, slug: str, title: str) -> None:
 
 
 def record(page: Page, lang: str, status: str, comment: str, reference: str = "") -> None:
-    page.get_by_label(t(lang, "Status"), exact=True).select_option(label=t(lang, status))
-    page.get_by_label(t(lang, "Comment"), exact=True).fill(comment)
+    form = page.get_by_role("region", name=t(lang, "Record progress"))
+    form.get_by_label(t(lang, "Status"), exact=True).select_option(label=t(lang, status))
+    form.get_by_label(t(lang, "Comment"), exact=True).fill(comment)
     if reference:
-        page.get_by_label(t(lang, "Reference (e.g. note verbale number and date)")).fill(reference)
-    page.get_by_role("button", name=t(lang, "Record"), exact=True).click()
+        form.get_by_label(t(lang, "Reference (e.g. note verbale number and date)")).fill(reference)
+    form.get_by_role("button", name=t(lang, "Record"), exact=True).click()
     expect(page.get_by_text(t(lang, "The update is recorded.")).first).to_be_visible()
 
 

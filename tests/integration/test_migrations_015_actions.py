@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from tests.integration.test_migrations import _app, empty_database  # noqa: F401
+from tests.integration.test_migrations import _app
+from tests.integration.test_migrations import empty_database as empty_database  # the fixture
 
 OLD_STATUSES = ["open", "in_progress", "done", "cancelled"]
 BEFORE, AFTER = "0012_decisions_in_versions", "0013_action_closeout"
@@ -38,7 +39,7 @@ def _fill(conn) -> None:
                 " new_status, comment, reference, document_id) VALUES (:id, :a, 1,"
                 " CURRENT_TIMESTAMP, 'open', :status, 'Sent', 'NV 12-3/456', :doc)",
                 id=20 + n, a=n, status=status,
-                doc=7 if status == "done" else 999 if status == "in_progress" else None)  # fmt: skip
+                doc={"done": 7, "in_progress": 999}.get(status))  # fmt: skip
 
 
 def test_0013_keeps_every_old_status_and_accepts_reported(empty_database, tmp_path):
@@ -61,7 +62,7 @@ def test_0013_keeps_every_old_status_and_accepts_reported(empty_database, tmp_pa
                 sa.text(
                     "SELECT id, old_status, new_status, reference, document_id, changes"
                     " FROM action_update ORDER BY id"
-                )  # fmt: skip
+                )
             ).all()
             assert [(u.id, u.old_status, u.new_status) for u in updates] == [
                 (11, None, "open"), (12, None, "open"), (13, None, "open"), (14, None, "open"),
@@ -79,7 +80,7 @@ def test_0013_keeps_every_old_status_and_accepts_reported(empty_database, tmp_pa
                     "INSERT INTO action_update (id, action_id, created_at, old_status,"
                     " new_status, comment, reference) VALUES (30, 2, CURRENT_TIMESTAMP,"
                     " 'in_progress', 'reported', '', '')"
-                )  # fmt: skip
+                )
             )
         with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
             conn.execute(sa.text("UPDATE action_item SET status = 'finished' WHERE id = 1"))
