@@ -34,6 +34,9 @@ class ActionStatus(enum.StrEnum):
 # Still owed: only these can be overdue or due (a reported item waits for the
 # secretariat, not for its owner).
 PENDING_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+# Not yet settled: still owed, or reported and awaiting the acknowledgement
+# (e.g. the open actions a new meeting's review item lists).
+UNSETTLED_STATUSES = (*PENDING_STATUSES, ActionStatus.REPORTED)
 
 
 class ActionPriority(enum.StrEnum):
