@@ -331,3 +331,24 @@ def test_pages_run_a_bounded_number_of_queries(council, client, count_queries, u
         update(council, "coordinator", first, comment="Still more")
     large = measure(first)
     assert large <= small, (url, small, large)
+
+
+# --- the owners hear of an edit in their digest ---------------------------------------
+def test_an_edit_is_in_the_owners_digest(ctx):
+    from datetime import timedelta as days
+
+    from konsey import audit
+    from konsey.models import OutboxMessage
+    from konsey.notifications import digests
+    from tests.integration import digest_world
+
+    day = digest_world.build()
+    item = db.session.get(ActionItem, day.soon.id)
+    services.edit_action(audit.Actor(day.coordinator), item, now=day.now,
+                         due_date=item.due_date + days(days=20))  # fmt: skip
+    digests.run(day.now + days(seconds=1), force=True)
+    head = db.session.scalar(
+        sa.select(OutboxMessage).where(OutboxMessage.recipient == "head@kz.example.org")
+    )
+    assert "Action updated: Nominate experts for the cyber exercise" in head.body_text
+    assert "due date changed by" in head.body_text
