@@ -204,6 +204,9 @@ def ctx(app):
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
+CONFIRM_RE = re.compile(r'<input type="hidden" name="confirm" value="([^"]+)">')
+
+
 class Client:
     """A test client that behaves like a browser: it reads CSRF tokens from pages."""
 
@@ -237,6 +240,17 @@ class Client:
         response = self.http.post(url, data=data, **kw)
         self._remember_csrf(response)
         return response
+
+    def post_confirmed(self, url, data=None, **kw):
+        """Post an irreversible step as a browser without JavaScript does:
+        the first answer is the confirmation page (konsey/confirm.py), whose
+        form is sent back with its token. An answer that is not the
+        confirmation page (a refusal) is returned as it is."""
+        first = self.post(url, data, **kw)
+        match = CONFIRM_RE.search(first.get_data(as_text=True))
+        if first.status_code != 200 or match is None:
+            return first
+        return self.post(url, {**dict(data or {}), "confirm": match.group(1)}, **kw)
 
     def login(self, email, password=factories.PASSWORD, remember=False):
         data = {"email": email, "password": password}

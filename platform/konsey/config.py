@@ -224,6 +224,9 @@ def from_environment() -> dict:
         **_account_security_settings(),
         "LANGUAGES": languages,
         "BABEL_DEFAULT_LOCALE": "en",
+        # The council's working language: lists ordered by member state (the list of
+        # participants) sort the states' names in this language, for every reader.
+        "WORKING_LANGUAGE": os.environ.get("KONSEY_WORKING_LANGUAGE", "en").strip() or "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "DEMO_PASSWORD": os.environ.get("KONSEY_DEMO_PASSWORD", "konsey-demo-2017"),
         # Cookies: HttpOnly and SameSite always; Secure when served over HTTPS.

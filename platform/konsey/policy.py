@@ -18,8 +18,10 @@ from sqlalchemy.orm import Session
 from konsey.extensions import db
 from konsey.models import (
     ActionItem,
+    Delegation,
     Document,
     Meeting,
+    MeetingParticipant,
     MeetingStatus,
     Membership,
     Minutes,
@@ -42,6 +44,16 @@ class Action(enum.StrEnum):
     MEETING_MANAGE = "meeting.manage"
     # Say "I will attend" an upcoming meeting (obj: Meeting).
     MEETING_REGISTER = "meeting.register"
+    # Put people on a meeting's list of participants, edit and remove entries,
+    # record their accreditation (obj: Meeting — may register anyone at all;
+    # Delegation or MeetingParticipant — that member state's delegation).
+    # Coordinators: every delegation, the secretariat, observer states; the head
+    # of delegation: their own state's, while the meeting is planned.
+    PARTICIPANT_REGISTER = "participant.register"
+    # Confirm entries of the list of participants (obj: Meeting).
+    PARTICIPANT_CONFIRM = "participant.confirm"
+    # Record who attended (obj: Meeting; whether it has begun is the service's rule).
+    PARTICIPANT_ATTENDANCE = "participant.attendance"
     # Read the minutes record; drafts only for those who write them (obj: Minutes).
     MINUTES_VIEW = "minutes.view"
     # Draft versions, circulate, mark decisions (obj: Minutes).
@@ -151,7 +163,7 @@ def _group_of(obj) -> WorkingGroup:
         return obj
     if isinstance(obj, Meeting):
         return obj.group
-    if isinstance(obj, Minutes):
+    if isinstance(obj, Minutes | Delegation | MeetingParticipant):
         return obj.meeting.group
     if isinstance(obj, ActionItem):
         return obj.group
@@ -166,6 +178,9 @@ _GROUP_ACTIONS = {
     Action.ROSTER_MANAGE,
     Action.MEETING_MANAGE,
     Action.MEETING_REGISTER,
+    Action.PARTICIPANT_REGISTER,
+    Action.PARTICIPANT_CONFIRM,
+    Action.PARTICIPANT_ATTENDANCE,
     Action.MINUTES_VIEW,
     Action.MINUTES_EDIT,
     Action.MINUTES_COMMENT,
@@ -229,6 +244,12 @@ def _member_may(user: User, role: Role, action: Action, obj) -> bool:
         return coordinator and _state_allows(action, obj)
     if action == Action.MEETING_REGISTER:
         return role in DELEGATION_ROLES and _state_allows(action, obj)
+    if action == Action.PARTICIPANT_REGISTER:
+        if coordinator:
+            return _state_allows(action, obj)
+        return _heads_delegation(user, role, obj) and _state_allows(action, obj)
+    if action in (Action.PARTICIPANT_CONFIRM, Action.PARTICIPANT_ATTENDANCE):
+        return coordinator and _state_allows(action, obj)
     if action == Action.MINUTES_VIEW:
         return coordinator or user.is_signatory or obj.status != MinutesStatus.DRAFT
     if action == Action.MINUTES_COMMENT:
@@ -266,6 +287,19 @@ def _owes(user: User, role: Role, item: ActionItem) -> bool:
         and item.owner_state_id is not None
         and item.owner_state_id == user.member_state_id
     )
+
+
+def _heads_delegation(user: User, role: Role, obj) -> bool:
+    """The head of delegation, for their own state's entries of a planned meeting
+    (a Meeting asks whether they may register anyone: their own state's)."""
+    if role != Role.HEAD or user.member_state_id is None:
+        return False
+    meeting = obj if isinstance(obj, Meeting) else obj.meeting
+    if meeting.status != MeetingStatus.PLANNED:
+        return False
+    if isinstance(obj, Meeting):
+        return True
+    return obj.member_state_id == user.member_state_id
 
 
 def _coordinates_any_group(user: User) -> bool:
@@ -308,6 +342,13 @@ def _state_allows(action: Action, obj) -> bool:
         return True
     if action == Action.MEETING_REGISTER:
         return isinstance(obj, Meeting) and obj.status == MeetingStatus.PLANNED
+    if action in (
+        Action.PARTICIPANT_REGISTER,
+        Action.PARTICIPANT_CONFIRM,
+        Action.PARTICIPANT_ATTENDANCE,
+    ):
+        meeting = obj if isinstance(obj, Meeting) else obj.meeting
+        return meeting.status != MeetingStatus.CANCELLED
     if isinstance(obj, Minutes):
         if action == Action.MINUTES_EDIT:
             return obj.status in (MinutesStatus.DRAFT, MinutesStatus.CIRCULATED)

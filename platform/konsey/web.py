@@ -339,6 +339,10 @@ def init_app(app: Flask) -> None:
         }
 
     app.jinja_env.globals["csrf_field"] = csrf_field
+    from konsey import confirm
+
+    # {{ confirm_attrs(step, id, question) }} on the <form> of an irreversible step.
+    app.jinja_env.globals["confirm_attrs"] = confirm.attributes
     from konsey import timefmt
 
     # Also in emails, which are rendered outside any request.

@@ -102,12 +102,14 @@ def _world():
         matrix_documents,
         matrix_meetings,
         matrix_minutes,
+        matrix_participants,
     )
 
     matrix_meetings.extend_world(world)
     matrix_minutes.extend_world(world)
     matrix_documents.extend_world(world)
     matrix_actions.extend_world(world)
+    matrix_participants.extend_world(world)
     db.session.flush()
     return world
 

@@ -15,6 +15,7 @@ from tests.integration import (
     matrix_documents,
     matrix_meetings,
     matrix_minutes,
+    matrix_participants,
 )
 from tests.integration.conftest import login_as
 from tests.integration.matrix_roles import (
@@ -110,6 +111,7 @@ MATRIX.update(matrix_meetings.ROWS)
 MATRIX.update(matrix_minutes.ROWS)
 MATRIX.update(matrix_documents.ROWS)
 MATRIX.update(matrix_actions.ROWS)
+MATRIX.update(matrix_participants.ROWS)
 
 
 def app_routes(app) -> set[tuple[str, str]]:

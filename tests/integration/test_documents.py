@@ -483,7 +483,11 @@ def test_coordinator_deletes_and_admin_purges(client, world, files_dir, make_cli
     admin = make_client()
     login_as(admin, world, "admin")
     assert "Purge for good" in admin.get("/groups/wg/documents/deleted").get_data(as_text=True)
-    response = admin.post(f"/groups/wg/documents/{doc.id}/purge")
+    # Purging asks first: the answer is a confirmation page, nothing is removed yet.
+    asked = admin.post(f"/groups/wg/documents/{doc.id}/purge")
+    assert asked.status_code == 200 and "Purge “Matrix paper” for good?" in asked.text
+    assert stored_path(files_dir, digest).exists()
+    response = admin.post_confirmed(f"/groups/wg/documents/{doc.id}/purge")
     assert response.status_code == 302
     assert "1 file is removed" in admin.get(response.headers["Location"]).get_data(as_text=True)
     assert not stored_path(files_dir, digest).exists()
@@ -500,7 +504,7 @@ def test_purge_keeps_a_file_another_document_still_uses(client, world, files_dir
     copy = _make(world, "Second copy", content=b"same bytes")
     services.soft_delete(audit.Actor(user=world["users"]["coordinator"]), shared)
     login_as(client, world, "admin")
-    response = client.post(f"/groups/wg/documents/{shared.id}/purge")
+    response = client.post_confirmed(f"/groups/wg/documents/{shared.id}/purge")
     assert response.status_code == 302
     assert "0 files are removed" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert stored_path(files_dir, sha(b"same bytes")).exists()
@@ -509,6 +513,6 @@ def test_purge_keeps_a_file_another_document_still_uses(client, world, files_dir
 
 def test_purging_a_document_that_is_not_deleted_is_refused_with_a_reason(client, world):
     login_as(client, world, "admin")
-    response = client.post(f"/groups/wg/documents/{world['document'].id}/purge")
+    response = client.post_confirmed(f"/groups/wg/documents/{world['document'].id}/purge")
     assert response.status_code == 409
     assert "delete it first" in response.get_data(as_text=True)

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from konsey.extensions import db
-from konsey.models import AgendaItem, Attendance, AuditEvent, Meeting, MeetingStatus
+from konsey.models import AgendaItem, AuditEvent, Meeting, MeetingParticipant, MeetingStatus
 from tests.integration.meetings_data import (
     agenda_titles,
     audit_actions,
@@ -256,7 +256,7 @@ def test_members_who_do_not_coordinate_cannot_manage(client, w, who):
     assert (after.title, after.status, after.sequence) == ("Planning", MeetingStatus.PLANNED, 0)
     assert agenda_titles(meeting.id) == ["Opening"]
     assert count(Meeting) == 1
-    assert count(Attendance) == 0
+    assert count(MeetingParticipant) == 0
     assert audit_actions() == before
     # Members read the meeting, but see no buttons to change it.
     if who != "outsider":
@@ -452,7 +452,7 @@ def test_coordinator_records_attendance_per_member_state(client, w):
         {"attended": [str(w.kz_head.id), str(w.az_head.id)]},
     )
     assert response.status_code == 302
-    rows = {a.user_id: a for a in db.session.scalars(select(Attendance))}
+    rows = {a.user_id: a for a in db.session.scalars(select(MeetingParticipant))}
     assert {uid for uid, a in rows.items() if a.attended} == {w.kz_head.id, w.az_head.id}
     assert rows[w.kz_head.id].member_state_id == w.kz.id
     assert audit_actions()[-1] == "meeting.attendance"
@@ -465,7 +465,11 @@ def test_coordinator_records_attendance_per_member_state(client, w):
         {"attended": [str(w.kz_head.id), str(w.kz_delegate.id)]},
     )
     db.session.rollback()
-    came = set(db.session.scalars(select(Attendance.user_id).where(Attendance.attended.is_(True))))
+    came = set(
+        db.session.scalars(
+            select(MeetingParticipant.user_id).where(MeetingParticipant.attended.is_(True))
+        )
+    )
     assert came == {w.kz_head.id, w.kz_delegate.id}
 
 
@@ -482,7 +486,7 @@ def test_attendance_refuses_strangers_and_future_meetings(client, w):
     response = client.post(f"/meetings/{upcoming.id}/attendance", {"attended": str(w.kz_head.id)})
     assert response.status_code == 409
     assert "Attendance can be recorded once the meeting has begun." in page_text(response)
-    assert count(Attendance) == 0
+    assert count(MeetingParticipant) == 0
     assert audit_actions() == before
 
 
@@ -495,13 +499,15 @@ def test_delegates_register_and_withdraw(client, w):
     assert "You are registered for this meeting." in text
     assert "Registered KZ Dana Delegate" in text
     assert "you are registered" in page_text(client.get("/groups/cyber/meetings"))
-    row = db.session.scalars(select(Attendance)).one()
+    row = db.session.scalars(select(MeetingParticipant)).one()
+    # An entry of the list of participants; attendance is not recorded yet.
     assert (row.user_id, row.member_state_id, row.registered, row.attended) == (
         w.kz_delegate.id,
         w.kz.id,
         True,
-        False,
+        None,
     )
+    assert row.registered_by_id == w.kz_delegate.id
 
     response = client.post(f"/meetings/{meeting.id}/register")
     assert response.status_code == 409
@@ -509,7 +515,7 @@ def test_delegates_register_and_withdraw(client, w):
 
     assert client.post(f"/meetings/{meeting.id}/withdraw").status_code == 302
     assert "You are no longer registered" in page_text(client.get(f"/meetings/{meeting.id}"))
-    assert reload(Attendance, row.id).registered is False
+    assert reload(MeetingParticipant, row.id).registered is False
     assert audit_actions()[-2:] == ["meeting.register", "meeting.withdraw"]
 
 
@@ -527,7 +533,7 @@ def test_registration_is_closed_for_past_cancelled_and_for_non_delegates(client,
         client.login(getattr(w, who).email)
         assert client.post(f"/meetings/{upcoming.id}/register").status_code == 403, who
         client.logout()
-    assert count(Attendance) == 0
+    assert count(MeetingParticipant) == 0
 
 
 # Lists and the group home ------------------------------------------------------------------
@@ -571,7 +577,7 @@ def _fill(group, n, user):
     for i in range(n):
         days = i - n // 2 if i < n // 2 else i - n // 2 + 1  # never today
         meeting = make_meeting(group, f"Meeting {i}", starts=soon(days), agenda=["A", "B"])
-        db.session.add(Attendance(meeting_id=meeting.id, user_id=user.id, registered=True))
+        db.session.add(MeetingParticipant(meeting_id=meeting.id, user_id=user.id, registered=True))
     db.session.commit()
 
 

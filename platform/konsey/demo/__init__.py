@@ -12,6 +12,7 @@ from collections import Counter
 from konsey import audit
 from konsey.demo.documents_actions import load_actions, load_documents
 from konsey.demo.meetings import load_meetings
+from konsey.demo.participants import load_participants
 from konsey.demo.people import DEMO_ACCOUNTS, load_people
 from konsey.extensions import db
 from konsey.models.base import utcnow
@@ -24,6 +25,7 @@ def load_demo() -> Counter:
     load_people(created)
     now = utcnow()
     load_meetings(created, now)
+    load_participants(created)
     load_documents(created)
     load_actions(created, now)
     if created:

@@ -17,7 +17,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from konsey import policy
+from konsey import confirm, policy
 from konsey.documents import download, queries, search, services
 from konsey.documents.forms import (
     KIND_LABELS,
@@ -274,6 +274,22 @@ def purge(slug: str, document_id: int):
     group, document = _load_document(slug, document_id, Action.DOCUMENT_PURGE, deleted=True)
     if not ConfirmForm().validate():
         abort(400)
+    asked = confirm.require(
+        "document.purge",
+        document.id,
+        confirm.Question(
+            title=_("Purge “%(title)s”", title=document.title),
+            question=_("Purge “%(title)s” for good?", title=document.title),
+            consequence=_(
+                "Its versions and their files are removed and cannot be brought back; "
+                "the audit log keeps that it existed."
+            ),
+            button=_("Purge for good"),
+            cancel_url=url_for("documents.deleted", slug=slug),
+        ),
+    )
+    if asked is not None:
+        return asked
     try:
         removed = services.purge(current_actor(), document)
     except ServiceError as exc:

@@ -1,4 +1,6 @@
-"""Who will come (delegates register themselves) and who came (coordinators record it)."""
+"""Who will come (delegates register themselves) and who came (coordinators
+record it), for the people with accounts: entries of the meeting's list of
+participants (konsey.meetings.participants keeps the whole list)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,8 @@ from sqlalchemy.orm import joinedload
 from konsey import audit
 from konsey.errors import Conflict, ValidationError
 from konsey.extensions import db
-from konsey.models import Attendance, Meeting, MeetingStatus, Membership, Role, User
+from konsey.meetings.participants import check_begun
+from konsey.models import Meeting, MeetingParticipant, MeetingStatus, Membership, Role, User
 from konsey.models.base import utcnow
 
 
@@ -30,28 +33,35 @@ def attendable(group) -> list[Membership]:
     )
 
 
-def attendance_of(meeting: Meeting) -> list[Attendance]:
+def attendance_of(meeting: Meeting) -> list[MeetingParticipant]:
+    """The entries of people with accounts (``.user``, ``.member_state``,
+    ``.registered``, ``.attended``); the whole list, people without an account
+    included, is konsey.meetings.participant_list.entries."""
     return list(
         db.session.scalars(
-            select(Attendance)
-            .where(Attendance.meeting_id == meeting.id)
-            .options(joinedload(Attendance.user), joinedload(Attendance.member_state))
+            select(MeetingParticipant)
+            .where(
+                MeetingParticipant.meeting_id == meeting.id,
+                MeetingParticipant.user_id.is_not(None),
+            )
+            .options(
+                joinedload(MeetingParticipant.user), joinedload(MeetingParticipant.member_state)
+            )
         )
     )
 
 
-def _row(meeting: Meeting, user: User) -> Attendance | None:
+def _row(meeting: Meeting, user: User) -> MeetingParticipant | None:
     return db.session.scalar(
-        select(Attendance).where(Attendance.meeting_id == meeting.id, Attendance.user_id == user.id)
+        select(MeetingParticipant).where(
+            MeetingParticipant.meeting_id == meeting.id, MeetingParticipant.user_id == user.id
+        )
     )
 
 
 def record_attendance(actor: audit.Actor, meeting: Meeting, attended_ids) -> None:
     """Set who attended: exactly the group members whose ids are given."""
-    if meeting.status == MeetingStatus.CANCELLED:
-        raise Conflict(_("This meeting was cancelled; nobody attended it."), "attended")
-    if meeting.starts_at is None or meeting.starts_at > utcnow():
-        raise Conflict(_("Attendance can be recorded once the meeting has begun."), "attended")
+    check_begun(meeting)
     members = {m.user_id: m for m in attendable(meeting.group)}
     wanted = set(attended_ids)
     if wanted - set(members):
@@ -61,19 +71,19 @@ def record_attendance(actor: audit.Actor, meeting: Meeting, attended_ids) -> Non
     for user_id, membership in members.items():
         row = rows.get(user_id)
         came = user_id in wanted
-        if row is None and came:
-            row = Attendance(
+        if row is None and came:  # came without registering
+            row = MeetingParticipant(
                 meeting_id=meeting.id,
                 user_id=user_id,
                 member_state_id=membership.member_state_id,
                 registered=False,
-                attended=True,
-                updated_at=now,
+                registered_at=None,
             )
             db.session.add(row)
-        elif row is not None and row.attended != came:
+        if row is not None and row.attended is not came and (came or row.on_list):
             row.attended = came
-            row.updated_at = now
+            row.attendance_recorded_by_id = actor.user_id
+            row.attendance_recorded_at = row.updated_at = now
     audit.record(
         actor,
         "meeting.attendance",
@@ -97,11 +107,13 @@ def register(actor: audit.Actor, meeting: Meeting, user: User) -> None:
     if row is not None and row.registered:
         raise Conflict(_("You are already registered for this meeting."))
     if row is None:
-        row = Attendance(meeting_id=meeting.id, user_id=user.id, attended=False)
+        row = MeetingParticipant(meeting_id=meeting.id, user_id=user.id)
         db.session.add(row)
     row.registered = True
     row.member_state_id = user.member_state_id
-    row.updated_at = utcnow()
+    row.registered_by_id = actor.user_id
+    row.registered_at = row.updated_at = utcnow()
+    row.confirmed_by_id = row.confirmed_at = None
     audit.record(actor, "meeting.register", meeting, user=user.email)
     try:
         db.session.commit()
@@ -116,6 +128,7 @@ def withdraw(actor: audit.Actor, meeting: Meeting, user: User) -> None:
     if row is None or not row.registered:
         raise Conflict(_("You are not registered for this meeting."))
     row.registered = False
+    row.confirmed_by_id = row.confirmed_at = None
     row.updated_at = utcnow()
     audit.record(actor, "meeting.withdraw", meeting, user=user.email)
     db.session.commit()

@@ -88,3 +88,6 @@ def withdraw(meeting_id: int):
     return _registration(
         meeting_id, attendance.withdraw, _("You are no longer registered for this meeting.")
     )
+
+
+from konsey.meetings import participant_routes  # noqa: E402, F401

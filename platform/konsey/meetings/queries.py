@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from konsey.extensions import db
-from konsey.models import AgendaItem, Attendance, Meeting, MeetingStatus, Membership
+from konsey.models import AgendaItem, Meeting, MeetingParticipant, MeetingStatus, Membership
 from konsey.models.base import utcnow
 
 
@@ -57,10 +57,10 @@ def registered_ids(user, meetings: list[Meeting]) -> set[int]:
         return set()
     return set(
         db.session.scalars(
-            select(Attendance.meeting_id).where(
-                Attendance.user_id == user.id,
-                Attendance.registered.is_(True),
-                Attendance.meeting_id.in_([m.id for m in meetings]),
+            select(MeetingParticipant.meeting_id).where(
+                MeetingParticipant.user_id == user.id,
+                MeetingParticipant.registered.is_(True),
+                MeetingParticipant.meeting_id.in_([m.id for m in meetings]),
             )
         )
     )

@@ -17,7 +17,7 @@ from konsey.models.documents import (
     Visibility,
 )
 from konsey.models.groups import ROSTER_ORDER, Membership, Role, WorkingGroup
-from konsey.models.meetings import AgendaItem, Attendance, Meeting, MeetingStatus
+from konsey.models.meetings import AgendaItem, Meeting, MeetingStatus
 from konsey.models.minutes import (
     Decision,
     Minutes,
@@ -31,6 +31,7 @@ from konsey.models.minutes import (
 )
 from konsey.models.notifications import DigestRun, NotificationCursor
 from konsey.models.outbox import OutboxMessage, OutboxState
+from konsey.models.participants import Delegation, MeetingParticipant
 from konsey.models.sessions import LoginThrottle, RecoveryCode, UserSession
 from konsey.models.states import MemberState, StateStatus
 from konsey.models.users import ApiToken, DigestFrequency, NoticeMode, User
@@ -45,9 +46,9 @@ __all__ = [
     "ActionUpdate",
     "AgendaItem",
     "ApiToken",
-    "Attendance",
     "AuditEvent",
     "Decision",
+    "Delegation",
     "DigestFrequency",
     "DigestRun",
     "Document",
@@ -55,6 +56,7 @@ __all__ = [
     "DocumentVersion",
     "LoginThrottle",
     "Meeting",
+    "MeetingParticipant",
     "MeetingStatus",
     "MemberState",
     "Membership",

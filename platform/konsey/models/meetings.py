@@ -1,4 +1,4 @@
-"""Meetings of a group, their agendas and who attended."""
+"""Meetings of a group and their agendas (who takes part: models/participants.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from konsey.extensions import db
@@ -92,24 +92,3 @@ class AgendaItem(db.Model):
     meeting: Mapped[Meeting] = relationship(back_populates="agenda")
     lead_state: Mapped[MemberState | None] = relationship()
     lead_user: Mapped[User | None] = relationship()
-
-
-class Attendance(db.Model):
-    __tablename__ = "attendance"
-    __table_args__ = (UniqueConstraint("meeting_id", "user_id", name="uq_attendance_meeting_user"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(
-        ForeignKey("meeting.id", ondelete="CASCADE"), index=True
-    )
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
-    member_state_id: Mapped[int | None] = mapped_column(
-        ForeignKey("member_state.id", ondelete="SET NULL")
-    )
-    # The delegate said they will come / the coordinator recorded they came.
-    registered: Mapped[bool] = mapped_column(Boolean, default=False)
-    attended: Mapped[bool] = mapped_column(Boolean, default=False)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    user: Mapped[User] = relationship()
-    member_state: Mapped[MemberState | None] = relationship()

@@ -14,7 +14,7 @@ SHOWN = [
     ("membership", "memberships"),
     ("meeting", "meetings"),
     ("agenda_item", "agenda items"),
-    ("attendance", "attendance records"),
+    ("meeting_participant", "participants of meetings"),
     ("minutes", "minutes"),
     ("minutes_version", "minutes versions"),
     ("minutes_position", "positions"),

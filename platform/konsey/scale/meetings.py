@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 from konsey.models import (
     AgendaItem,
-    Attendance,
     Decision,
     Meeting,
+    MeetingParticipant,
     MeetingStatus,
     Minutes,
     MinutesComment,
@@ -144,18 +144,31 @@ def generate_meetings(
         for person in came:
             attendance.append(
                 {
-                    "id": writer.ids.take(Attendance.__table__),
+                    "id": writer.ids.take(MeetingParticipant.__table__),
                     "meeting_id": meeting_id,
                     "user_id": person.id,
                     "member_state_id": person.state_id,
+                    "name": "",
+                    "title": "",
+                    "organisation": "",
+                    "email": "",
+                    "is_head": False,
+                    "accreditation_reference": "",
+                    "accreditation_date": None,
                     "registered": True,
-                    "attended": k < past,
+                    "registered_by_id": person.id,
+                    "registered_at": _local(day - timedelta(days=5), 12, "UTC"),
+                    "confirmed_by_id": None,
+                    "confirmed_at": None,
+                    "attended": True if k < past else None,
+                    "attendance_recorded_by_id": None,
+                    "attendance_recorded_at": _local(day, 18, "UTC") if k < past else None,
                     "updated_at": _local(day - timedelta(days=5), 12, "UTC"),
                 }
             )
     writer.insert(Meeting.__table__, rows)
     writer.insert(AgendaItem.__table__, items)
-    writer.insert(Attendance.__table__, attendance)
+    writer.insert(MeetingParticipant.__table__, attendance)
     _minutes(writer, rng, group, out, today)
     return out
 
