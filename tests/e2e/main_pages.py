@@ -69,6 +69,7 @@ def coordinator_paths(found: dict[str, str]) -> list[str]:
         f"{GROUP}/actions",
         f"{GROUP}/actions/new",
         found["action"],
+        f"{found['action']}/edit",
         "/actions/mine",
         "/actions/council",
         "/account",

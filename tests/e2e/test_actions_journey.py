@@ -1,6 +1,7 @@
 """Journeys 1 and 6: Kazakhstan's head of delegation carries an action owed
-by Kazakhstan to "done", and the coordinator sees it on the group's matrix —
-in English, then in Russian and in Turkish."""
+by Kazakhstan to "reported done" with its note verbale scan, the coordinator
+acknowledges it (done) and sees it on the group's matrix — in English, then
+in Russian and in Turkish."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import date, timedelta
 
 from playwright.sync_api import Page, expect
 
+from konsey.documents import samples
 from tests.e2e.i18n import t
 from tests.e2e.ui import choose, set_language, shoot
 
@@ -43,12 +45,28 @@ def create_action_for_kz(page: Page, lang: str, slug: str, title: str) -> None:
 
 
 def record(page: Page, lang: str, status: str, comment: str, reference: str = "") -> None:
-    page.get_by_label(t(lang, "Status"), exact=True).select_option(label=t(lang, status))
-    page.get_by_label(t(lang, "Comment"), exact=True).fill(comment)
+    form = page.get_by_role("region", name=t(lang, "Record progress"))
+    form.get_by_label(t(lang, "Status"), exact=True).select_option(label=t(lang, status))
+    form.get_by_label(t(lang, "Comment"), exact=True).fill(comment)
     if reference:
-        page.get_by_label(t(lang, "Reference (e.g. note verbale number and date)")).fill(reference)
-    page.get_by_role("button", name=t(lang, "Record"), exact=True).click()
+        form.get_by_label(t(lang, "Reference (e.g. note verbale number and date)")).fill(reference)
+    form.get_by_role("button", name=t(lang, "Record"), exact=True).click()
     expect(page.get_by_text(t(lang, "The update is recorded.")).first).to_be_visible()
+
+
+def report_done(page: Page, lang: str, comment: str, reference: str) -> None:
+    """The delegation reports the action done, with its note verbale's scan."""
+    form = page.get_by_role("region", name=t(lang, "Report this action done"))
+    form.get_by_label(t(lang, "Reference (the note verbale's number and date)")).fill(reference)
+    form.get_by_label(t(lang, "Comment"), exact=True).fill(comment)
+    form.get_by_label(t(lang, "Evidence (a scan of the note verbale, optional)")).set_input_files(
+        {"name": "nv-21-7.pdf", "mimeType": "application/pdf",
+         "buffer": samples.make_pdf([f"Note verbale {reference}"])}
+    )  # fmt: skip
+    form.get_by_role("button", name=t(lang, "Report done")).click()
+    expect(
+        page.get_by_text(t(lang, "Reported done: the secretariat will acknowledge it.")).first
+    ).to_be_visible()
 
 
 def journey_1(open_page, lang: str, slug: str, title: str, head=None, coordinator=None) -> None:
@@ -71,9 +89,26 @@ def journey_1(open_page, lang: str, slug: str, title: str, head=None, coordinato
     expect(history).to_contain_text(f"{t(lang, 'open')} → {t(lang, 'in progress')}")
     expect(history).to_contain_text("Consultations with the Ministry have begun.")
 
-    record(head, lang, "done", "Sent to the Secretariat.", "Note verbale No. 21/7")
-    expect(history).to_contain_text(f"{t(lang, 'in progress')} → {t(lang, 'done')}")
+    report_done(head, lang, "Sent to the Secretariat.", "Note verbale No. 21/7")
+    history = head.get_by_role("region", name=t(lang, "History"))
+    expect(history).to_contain_text(f"{t(lang, 'in progress')} → {t(lang, 'reported done')}")
     expect(history).to_contain_text(t(lang, "Reference: %(ref)s", ref="Note verbale No. 21/7"))
+    evidence = history.get_by_role(
+        "link", name=t(lang, "Evidence: %(title)s", title=""), exact=False
+    )
+    expect(evidence).to_have_count(1)
+    shoot(head, f"{lang}-action-reported")
+
+    # The secretariat acknowledges the report: now it is done.
+    coordinator.goto(head.url)
+    settle = coordinator.get_by_role(
+        "region", name=t(lang, "Reported done: acknowledge or send back")
+    )
+    settle.get_by_role("button", name=t(lang, "Acknowledge: done")).click()
+    expect(
+        coordinator.get_by_text(t(lang, "Acknowledged: the action is done.")).first
+    ).to_be_visible()
+    head.reload()
     expect(
         head.get_by_text(t(lang, "This action is closed; only a coordinator can reopen it."))
     ).to_be_visible()

@@ -37,9 +37,11 @@ def open_action(page: Page, slug: str) -> None:
 
 
 def record_in_progress(page: Page, comment: str) -> None:
-    page.get_by_label("Status", exact=True).select_option("in_progress")
-    page.get_by_label("Comment", exact=True).fill(comment)
-    page.get_by_role("button", name="Record", exact=True).click()
+    # The progress form (the page also has the "Report this action done" form).
+    form = page.get_by_role("region", name="Record progress")
+    form.get_by_label("Status", exact=True).select_option("in_progress")
+    form.get_by_label("Comment", exact=True).fill(comment)
+    form.get_by_role("button", name="Record", exact=True).click()
     history = page.get_by_role("region", name="History")
     expect(history).to_contain_text("open → in progress")
     expect(history).to_contain_text(comment)

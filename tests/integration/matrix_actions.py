@@ -22,14 +22,23 @@ UPDATERS = ["expert", "delegate", "head", "coordinator", "admin"]  # of the KZ-o
 ROWS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/groups/<slug>/actions"): html(MEMBERS),
     ("GET", "/groups/<slug>/actions/export.csv"): html(MEMBERS),
+    ("GET", "/groups/<slug>/actions/export.xlsx"): html(MEMBERS),
     ("GET", "/groups/<slug>/actions/new"): html(MANAGERS),
     ("POST", "/groups/<slug>/actions/new"): html(MANAGERS),
     ("GET", "/groups/<slug>/actions/from-decision/<int:decision_id>"): html(MANAGERS),
     ("POST", "/groups/<slug>/actions/from-decision/<int:decision_id>"): html(MANAGERS),
     ("GET", "/groups/<slug>/actions/<int:action_id>"): html(MEMBERS),
     ("POST", "/groups/<slug>/actions/<int:action_id>/update"): html(UPDATERS),
+    # A delegation reports done; a coordinator "reporting" closes it at once.
+    ("POST", "/groups/<slug>/actions/<int:action_id>/report"): html(UPDATERS),
+    # Settling a report is the coordinators' (on an item not reported: 409, allowed).
+    ("POST", "/groups/<slug>/actions/<int:action_id>/acknowledge"): html(MANAGERS),
+    ("POST", "/groups/<slug>/actions/<int:action_id>/send-back"): html(MANAGERS),
+    ("GET", "/groups/<slug>/actions/<int:action_id>/edit"): html(MANAGERS),
+    ("POST", "/groups/<slug>/actions/<int:action_id>/edit"): html(MANAGERS),
     ("GET", "/actions/mine"): html(SESSION_USERS),
     ("GET", "/actions/mine/export.csv"): html(SESSION_USERS),
+    ("GET", "/actions/mine/export.xlsx"): html(SESSION_USERS),
     ("GET", "/actions/council"): html(MANAGERS),
     ("GET", "/api/v1/actions"): api(SESSION_USERS),
     ("POST", "/api/v1/groups/<slug>/actions"): api(MANAGERS),

@@ -151,11 +151,15 @@ def test_person_only_item_follows_the_persons_zone(council):
     assert [i.id for i, _ in rows] == [item.id]
 
 
-def test_done_and_cancelled_items_are_never_overdue(council):
+def test_reported_done_and_cancelled_items_are_never_overdue(council):
     done = make_action(council, "Done one")
     cancelled = make_action(council, "Cancelled one")
-    update(council, "delegate_kz", done, status="done", reference="NV 1")
+    reported = make_action(council, "Reported one")
+    update(council, "coordinator", done, status="done", reference="NV 1")
     update(council, "coordinator", cancelled, status="cancelled", comment="Overtaken")
+    update(council, "delegate_kz", reported, status="done", reference="NV 2")
+    assert reported.status == ActionStatus.REPORTED
+    assert not is_overdue(reported, datetime(2027, 1, 1, tzinfo=UTC))
     late = datetime(2027, 1, 1, tzinfo=UTC)
     assert not is_overdue(done, late) and not is_overdue(cancelled, late)
     rows = queries.list_actions(
@@ -171,7 +175,9 @@ def test_local_today_is_the_date_in_the_zone():
 
 
 # --- workflow and who may update -------------------------------------------------
-def test_delegate_moves_an_item_to_done_with_evidence(council, client):
+def test_delegate_reports_an_item_done_with_evidence_and_the_coordinator_acknowledges(
+    council, client
+):
     item = make_action(council, due=date.today() + timedelta(days=10))
     login(client, "del@kz.example.org")
     url = f"/groups/wg/actions/{item.id}"
@@ -181,19 +187,28 @@ def test_delegate_moves_an_item_to_done_with_evidence(council, client):
     response = client.post(
         url + "/update",
         {"status": "done", "comment": "Sent", "reference": "Note verbale No. 12-3/456 of 20.11"},
+        follow_redirects=True,
     )
-    assert response.status_code == 302
+    # A delegation's "done" is a report, for the secretariat to acknowledge.
+    assert "Reported done: the secretariat will acknowledge it." in page_text(response)
     page = page_text(client.get(url))
     assert 'open</span> → <span class="action-status action-status-in_progress">in progress' in page
+    assert 'progress</span> → <span class="action-status action-status-reported">reported' in page
     assert "Reference: Note verbale No. 12-3/456 of 20.11" in page
     assert "Daniyar" in page
+    db.session.expire_all()
+    assert db.session.get(ActionItem, item.id).status == ActionStatus.REPORTED
+    login(client, "coord@sec.example.org")
+    assert client.post(url + "/acknowledge", {}).status_code == 302
+    login(client, "del@kz.example.org")
+    page = page_text(client.get(url))
     assert "only a coordinator can reopen it" in page  # no form for a done item
     db.session.expire_all()
     assert db.session.get(ActionItem, item.id).status == ActionStatus.DONE
     events = db.session.scalars(
         sa.select(AuditEvent.action).where(AuditEvent.object_id == str(item.id))
     ).all()
-    assert events.count("action.update") == 2 and "action.create" in events
+    assert events.count("action.update") == 3 and "action.create" in events
 
 
 @pytest.mark.parametrize("who", ["head_kz", "delegate_kz", "expert_kz", "coordinator", "admin"])
@@ -225,6 +240,8 @@ def test_the_named_person_may_update_but_their_colleagues_of_another_state_not(c
     assert (
         client.post(f"/groups/wg/actions/{item.id}/update", {"status": "done"}).status_code == 302
     )
+    db.session.expire_all()
+    assert db.session.get(ActionItem, item.id).status == ActionStatus.REPORTED
     login(client, "del@kz.example.org")
     assert client.post(f"/groups/wg/actions/{item.id}/update", {"comment": "x"}).status_code == 403
 
@@ -238,7 +255,7 @@ def _unchanged(item_id, status, updates):
 
 def test_workflow_forbids_what_only_a_coordinator_may_do(council, client):
     item = make_action(council, due=date.today() + timedelta(days=10))
-    update(council, "delegate_kz", item, status="done", reference="NV 7")
+    update(council, "coordinator", item, status="done", reference="NV 7")
     login(client, "del@kz.example.org")
     url = f"/groups/wg/actions/{item.id}/update"
     response = client.post(url, {"status": "in_progress", "comment": "Reopen"})
@@ -256,7 +273,7 @@ def test_only_a_coordinator_cancels_and_must_give_a_reason(council, client):
     url = f"/groups/wg/actions/{item.id}/update"
     login(client, "head@kz.example.org")
     response = client.post(url, {"status": "cancelled", "comment": "No longer needed"})
-    assert response.status_code == 422
+    assert response.status_code == 403  # the move exists, but is the coordinators'
     assert "Only a coordinator can cancel an action." in page_text(response)
     login(client, "coord@sec.example.org")
     response = client.post(url, {"status": "cancelled"})
@@ -420,7 +437,7 @@ def spread(council):
         ),
         "other_kz": make_action(council, "Other group KZ", group=council["other"], due=later),
     }
-    update(council, "delegate_kz", items["kz_done"], status="done")
+    update(council, "coordinator", items["kz_done"], status="done")
     return items
 
 
@@ -508,9 +525,9 @@ def test_group_home_shows_the_matrix_with_links(council, client, spread):
     login(client, "del@kz.example.org")
     html = client.get("/groups/wg").get_data(as_text=True)
     cells = _matrix_cells(html)
-    assert cells["KZ State KZ"] == ["2", "1", "1"]  # open, overdue, done
-    assert cells["TR State TR"] == ["2", "0", "0"]
-    assert cells["Secretariat / no member state"] == ["1", "0", "0"]
+    assert cells["KZ State KZ"] == ["2", "1", "0", "1"]  # open, overdue, reported, done
+    assert cells["TR State TR"] == ["2", "0", "0", "0"]
+    assert cells["Secretariat / no member state"] == ["1", "0", "0", "0"]
     link = "/groups/wg/actions?state=KZ&amp;overdue=1"
     assert link in html
     assert _titles(client.get(link.replace("&amp;", "&"))) == ["KZ late"]
@@ -526,10 +543,10 @@ def test_council_matrix_for_the_secretariat(council, client, spread):
     html = client.get("/actions/council").get_data(as_text=True)
     assert "Cyber Security" in html and "E-Government" in html
     cells = _matrix_cells(html)
-    # KZ: Cyber Security (2 open, 1 overdue, 1 done) then E-Government (1 open).
-    assert cells["KZ State KZ"] == ["2", "1", "1", "1", "0", "0"]
-    assert cells["TR State TR"] == ["2", "0", "0", "0", "0", "0"]
-    assert cells["AZ State AZ"] == ["0"] * 6  # a member state with nothing owed yet
+    # KZ: Cyber Security (2 open, 1 overdue, 0 reported, 1 done) then E-Government (1 open).
+    assert cells["KZ State KZ"] == ["2", "1", "0", "1", "1", "0", "0", "0"]
+    assert cells["TR State TR"] == ["2", "0", "0", "0", "0", "0", "0", "0"]
+    assert cells["AZ State AZ"] == ["0"] * 8  # a member state with nothing owed yet
     assert "/groups/other/actions?state=KZ" in html
     login(client, "head@kz.example.org")
     assert client.get("/actions/council").status_code == 403

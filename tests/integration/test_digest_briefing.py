@@ -90,7 +90,7 @@ def test_a_digest_after_a_busy_day(day, make_client):
     assert needs.index("Record the position") < needs.index("Nominate experts")
     assert "(Asia/Almaty)" in needs  # the deadline in the reader's zone
     assert "Silence procedure: if Kazakhstan raises no reservation" in needs
-    # The reported action is done: it needs the coordinator now, not the head.
+    # The reported action waits for the coordinator now, not for the head.
     assert "Inform the Secretariat" not in needs
     assert "Sign the agreed" not in needs  # a head does not sign
     assert re.search(r"Konsey briefing: 3 need you, \d+ updates", head.subject)
@@ -104,7 +104,7 @@ def test_a_digest_after_a_busy_day(day, make_client):
     assert "Meeting changed: Cyber Security Working Group (3rd Meeting)" in text
     assert "Changed: time zone, city." in text
     assert "Asia/Baku" in text  # the venue's local time, and the reader's
-    assert "in progress → done by Dana Delegate (Kazakhstan), reference " in text
+    assert "in progress → reported done by Dana Delegate (Kazakhstan), reference " in text
     assert digest_world.REFERENCE in text
     # A notice told the head at once that his state's position is needed.
     assert f"{CYBER_MINUTES} circulated for comments" not in text

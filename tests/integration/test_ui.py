@@ -145,9 +145,11 @@ def test_action_status_with_htmx_returns_the_progress_fragment(demo, client):
     )
     body = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Sent by note verbale." in body and "action-status-done" in body
-    assert "hx-post" not in body  # closed: a delegation cannot change it any more
-    assert _kz_action().status == ActionStatus.DONE
+    # A delegation's "done" is a report, for the secretariat to acknowledge.
+    assert "Sent by note verbale." in body and "action-status-reported" in body
+    assert 'action="/groups/e-government/actions/' in body
+    assert "/report" not in body  # reported: nothing more to report
+    assert _kz_action().status == ActionStatus.REPORTED
 
 
 def test_action_status_without_javascript_redirects(demo, client):
@@ -158,7 +160,7 @@ def test_action_status_without_javascript_redirects(demo, client):
     response = _post(client, f"{url}/update", {"status": "done", "comment": "Sent."})
     assert response.status_code == 302
     assert response.headers["Location"].endswith(url)
-    assert _kz_action().status == ActionStatus.DONE
+    assert _kz_action().status == ActionStatus.REPORTED  # a delegation's done is a report
 
 
 def test_action_bad_status_with_htmx_shows_the_error_and_changes_nothing(demo, client):

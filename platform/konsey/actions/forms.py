@@ -7,7 +7,8 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from flask_wtf.file import FileField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from konsey.actions.labels import PRIORITY_LABELS, STATUS_LABELS
@@ -44,6 +45,15 @@ class ActionForm(FlaskForm):
     )
     meeting = SelectField(_l("From meeting"), coerce=_int_or_zero, default=0)
     agenda_item = SelectField(_l("From agenda item"), coerce=_int_or_zero, default=0)
+    decision = SelectField(_l("From decision"), coerce=_int_or_zero, default=0)
+    confirm_duplicate = BooleanField(_l("Create another action for this decision"))
+
+
+class EditForm(ActionForm):
+    comment = TextAreaField(
+        _l("Comment on the change (optional)"),
+        validators=[Optional(), Length(max=COMMENT_MAX)],
+    )
 
 
 class UpdateForm(FlaskForm):
@@ -54,6 +64,28 @@ class UpdateForm(FlaskForm):
         validators=[Optional(), Length(max=REFERENCE_MAX)],
     )
     document = SelectField(_l("Attach a document of the group"), coerce=_int_or_zero, default=0)
+    # The status the page showed: a change made meanwhile is a 409, not a surprise.
+    seen_status = HiddenField()
+
+
+class ReportForm(FlaskForm):
+    """A delegation reports the action done, with its note verbale and evidence."""
+
+    reference = StringField(
+        _l("Reference (the note verbale's number and date)"),
+        validators=[Optional(), Length(max=REFERENCE_MAX)],
+    )
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=COMMENT_MAX)])
+    # Read from request.files by the route, in chunks; checked by the document rules.
+    file = FileField(_l("Evidence (a scan of the note verbale, optional)"))
+    visibility = SelectField(_l("Who may read the evidence"), validate_choice=False)
+    language = SelectField(_l("Language of the evidence"), validate_choice=False)
+
+
+class SettleForm(FlaskForm):
+    """A coordinator acknowledges a report or sends it back."""
+
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=COMMENT_MAX)])
 
 
 def status_choices(current: ActionStatus, moves) -> list[tuple[str, str]]:

@@ -184,6 +184,8 @@ def list_actions(
             contains_eager(ActionItem.assignee.of_type(Assignee)),
             joinedload(ActionItem.group),
             joinedload(ActionItem.meeting),
+            joinedload(ActionItem.agenda_item),
+            joinedload(ActionItem.decision),
         )
         .order_by(order, ActionItem.id)
     )
@@ -201,6 +203,9 @@ def get_action(action_id: int) -> ActionItem | None:
             joinedload(ActionItem.owner_state),
             joinedload(ActionItem.assignee),
             joinedload(ActionItem.group),
+            joinedload(ActionItem.meeting),
+            joinedload(ActionItem.agenda_item),
+            joinedload(ActionItem.decision),
             selectinload(ActionItem.updates).joinedload(ActionUpdate.user),
         )
     )
@@ -211,7 +216,7 @@ def updates_of(item: ActionItem) -> list[ActionUpdate]:
         db.session.scalars(
             select(ActionUpdate)
             .where(ActionUpdate.action_id == item.id)
-            .options(joinedload(ActionUpdate.user))
+            .options(joinedload(ActionUpdate.user), joinedload(ActionUpdate.document))
             .order_by(ActionUpdate.id)
         )
     )
@@ -223,6 +228,7 @@ class Cell:
     open: int = 0  # pending: open or in progress
     overdue: int = 0
     done: int = 0
+    reported: int = 0  # reported done, awaiting the secretariat
 
 
 def _counts(clock: Clock, *conditions, by_group: bool):
@@ -236,6 +242,7 @@ def _counts(clock: Clock, *conditions, by_group: bool):
             func.sum(case((ActionItem.status.in_(PENDING_STATUSES), 1), else_=0)),
             func.sum(case((overdue, 1), else_=0)),
             func.sum(case((ActionItem.status == ActionStatus.DONE, 1), else_=0)),
+            func.sum(case((ActionItem.status == ActionStatus.REPORTED, 1), else_=0)),
         )
         .select_from(ActionItem)
         .where(*conditions)
@@ -256,8 +263,8 @@ class GroupMatrix:
 def group_matrix(group: WorkingGroup, clock: Clock) -> GroupMatrix:
     """Member states of the group (and any state owing its items) × counts; three queries."""
     cells = {
-        state_id: Cell(int(o or 0), int(d or 0), int(x or 0))
-        for state_id, o, d, x in _counts(clock, ActionItem.group_id == group.id, by_group=False)
+        state_id: Cell(int(o or 0), int(d or 0), int(x or 0), int(r or 0))
+        for state_id, o, d, x, r in _counts(clock, ActionItem.group_id == group.id, by_group=False)
     }
     in_group = select(Membership.member_state_id).where(Membership.group_id == group.id)
     states = db.session.scalars(
@@ -289,11 +296,10 @@ class CouncilMatrix:
         total = Cell()
         for group in self.groups:
             c = self.cell(group, state)
-            total.open, total.overdue, total.done = (
-                total.open + c.open,
-                total.overdue + c.overdue,
-                total.done + c.done,
-            )
+            total.open += c.open
+            total.overdue += c.overdue
+            total.done += c.done
+            total.reported += c.reported
         return total
 
 
@@ -304,8 +310,8 @@ def council_matrix(viewer: User, clock: Clock) -> CouncilMatrix:
         select(WorkingGroup).where(WorkingGroup.id.in_(visible)).order_by(WorkingGroup.name)
     ).all()
     cells = {
-        (group_id, state_id): Cell(int(o or 0), int(d or 0), int(x or 0))
-        for group_id, state_id, o, d, x in _counts(
+        (group_id, state_id): Cell(int(o or 0), int(d or 0), int(x or 0), int(r or 0))
+        for group_id, state_id, o, d, x, r in _counts(
             clock, ActionItem.group_id.in_(visible), by_group=True
         )
     }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -10,20 +10,15 @@ from sqlalchemy import select
 
 from konsey import policy
 from konsey.actions import queries, services
-from konsey.actions.choices import action_form, document_choices
-from konsey.actions.export import actions_csv, source_label
-from konsey.actions.forms import (
-    UpdateForm,
-    parse_filter,
-    status_choices,
-)
-from konsey.actions.labels import PRIORITY_LABELS, STATUS_LABELS
-from konsey.actions.overdue import Clock, is_overdue
+from konsey.actions.choices import action_form
+from konsey.actions.export import actions_export
+from konsey.actions.forms import parse_filter
+from konsey.actions.labels import FIELD_LABELS, PRIORITY_LABELS, STATUS_LABELS, source_label
+from konsey.actions.overdue import Clock
 from konsey.errors import ServiceError
 from konsey.extensions import db
 from konsey.forms import apply_service_error, page_number
 from konsey.groups.queries import get_group
-from konsey.htmx import fragment, is_htmx
 from konsey.models import (
     Meeting,
     Membership,
@@ -32,7 +27,6 @@ from konsey.models import (
     User,
 )
 from konsey.policy import Action
-from konsey.text import render_markdown
 from konsey.web import current_actor, require
 
 bp = Blueprint("actions", __name__)
@@ -69,21 +63,15 @@ def _filter_or_400():
         abort(400, description=exc.message)
 
 
-def _csv_response(rows, name: str) -> Response:
-    return Response(
-        actions_csv(rows, str(get_locale())),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}.csv"',
-            "Content-Type": "text/csv; charset=utf-8",
-        },
-    )
+def _export(rows, name: str, fmt: str):
+    return actions_export(rows, str(get_locale()), name, fmt)
 
 
-def _common():
+def common():
     return {
         "status_labels": STATUS_LABELS,
         "priority_labels": PRIORITY_LABELS,
+        "field_labels": FIELD_LABELS,
         "source_label": source_label,
         "statuses": list(STATUS_LABELS),
     }
@@ -118,18 +106,19 @@ def group_list(slug: str):
         members=members,
         meetings=meetings,
         can_create=policy.can(current_user, Action.ACTION_MANAGE, group),
-        **_common(),
+        **common(),
     )
 
 
-@bp.get("/groups/<slug>/actions/export.csv")
+@bp.get("/groups/<slug>/actions/export.csv", defaults={"fmt": "csv"})
+@bp.get("/groups/<slug>/actions/export.xlsx", endpoint="group_xlsx", defaults={"fmt": "xlsx"})
 @login_required
-def group_csv(slug: str):
+def group_csv(slug: str, fmt: str):
     group = _load_group(slug, Action.GROUP_VIEW)
     f = _filter_or_400()
     f.group_ids = [group.id]
     page = queries.list_actions(current_user, f, Clock.load(services.now_utc()), per_page=None)
-    return _csv_response(page.rows, f"actions-{group.slug}")
+    return _export(page.rows, f"actions-{group.slug}", fmt)
 
 
 @bp.get("/actions/mine")
@@ -141,17 +130,18 @@ def mine():
     page = queries.list_actions(
         current_user, f, Clock.load(services.now_utc()), page=page_number(request.args)
     )
-    return render_template("actions/mine.html", page=page, f=f, **_common())
+    return render_template("actions/mine.html", page=page, f=f, **common())
 
 
-@bp.get("/actions/mine/export.csv")
+@bp.get("/actions/mine/export.csv", defaults={"fmt": "csv"})
+@bp.get("/actions/mine/export.xlsx", endpoint="mine_xlsx", defaults={"fmt": "xlsx"})
 @login_required
-def mine_csv():
+def mine_csv(fmt: str):
     require(Action.GROUP_LIST)
     f = _filter_or_400()
     f.mine_for = current_user
     page = queries.list_actions(current_user, f, Clock.load(services.now_utc()), per_page=None)
-    return _csv_response(page.rows, "my-actions")
+    return _export(page.rows, "my-actions", fmt)
 
 
 @bp.get("/actions/council")
@@ -165,11 +155,16 @@ def council():
 # Create --------------------------------------------------------------------------
 def _create(group, decision=None):
     form = action_form(group, decision)
-    template = "actions/new.html"
+    existing = services.actions_of_decision(decision) if decision is not None else []
+
+    def page(status=200):
+        context = {"group": group, "form": form, "decision": decision, "existing": existing}
+        return render_template("actions/new.html", **context, **common()), status
+
     if request.method == "GET":
-        return render_template(template, group=group, form=form, decision=decision)
+        return page()
     if not form.validate_on_submit():
-        return render_template(template, group=group, form=form, decision=decision), 422
+        return page(422)
     state = db.session.get(MemberState, form.owner_state.data) if form.owner_state.data else None
     assignee = db.session.get(User, form.assignee.data) if form.assignee.data else None
     try:
@@ -186,13 +181,13 @@ def _create(group, decision=None):
             agenda_item_id=form.agenda_item.data or None,
             decision_id=decision.id if decision else None,
             confirm_past_due=form.confirm_past_due.data,
+            confirm_duplicate=form.confirm_duplicate.data,
             now=services.now_utc(),
         )
     except ServiceError as exc:
         db.session.rollback()
         apply_service_error(form, exc)
-        page = render_template(template, group=group, form=form, decision=decision)
-        return page, exc.status
+        return page(exc.status)
     flash(_("The action is created."), "success")
     return redirect(url_for("actions.show", slug=group.slug, action_id=item.id))
 
@@ -219,73 +214,5 @@ def create_from_decision(slug: str, decision_id: int):
     return _create(group, decision)
 
 
-# One item --------------------------------------------------------------------------
-def _item_page(item, form=None, status=200, notice=None):
-    """The item's page; to an htmx request, only its changing part."""
-    now = services.now_utc()
-    can_update = policy.can(current_user, Action.ACTION_UPDATE, item)
-    manages = policy.can(current_user, Action.ACTION_MANAGE, item)
-    moves = services.allowed_moves(item, manages=manages)
-    closed_to_me = item.status.is_closed and not manages
-    if can_update and not closed_to_me and form is None:
-        form = UpdateForm(formdata=None)
-    if form is not None and closed_to_me:
-        # No form to show the errors next to: say them at the top of the page.
-        for message in [*form.form_errors, *(e for f in form for e in f.errors)]:
-            flash(message, "error")
-    if form is not None:
-        document_choices(form, item)
-        form.status.choices = status_choices(item.status, moves)
-        if form.status.data is None:
-            form.status.data = item.status.value
-    context = {
-        "item": item,
-        "group": item.group,
-        "overdue": is_overdue(item, now),
-        "description": render_markdown(item.description),
-        "updates": queries.updates_of(item),
-        "form": form if can_update and not closed_to_me else None,
-        "can_update": can_update,
-        "notice": notice,
-        **_common(),
-    }
-    if is_htmx():
-        return fragment("actions/_progress.html", status, **context)
-    return render_template("actions/show.html", **context), status
-
-
-@bp.get("/groups/<slug>/actions/<int:action_id>")
-@login_required
-def show(slug: str, action_id: int):
-    item = _load_item(slug, action_id, Action.ACTION_VIEW)
-    return _item_page(item)
-
-
-@bp.post("/groups/<slug>/actions/<int:action_id>/update")
-@login_required
-def update(slug: str, action_id: int):
-    item = _load_item(slug, action_id, Action.ACTION_UPDATE)
-    form = UpdateForm()
-    form.status.choices = [(s.value, s.value) for s in STATUS_LABELS]
-    document_choices(form, item)
-    if not form.validate_on_submit():
-        return _item_page(item, form, 422)
-    try:
-        services.update_action(
-            current_actor(),
-            item,
-            status=form.status.data,
-            comment=form.comment.data or "",
-            reference=form.reference.data or "",
-            document_id=form.document.data or None,
-            now=services.now_utc(),
-        )
-    except ServiceError as exc:
-        db.session.rollback()
-        apply_service_error(form, exc)
-        item = queries.get_action(action_id)
-        return _item_page(item, form, exc.status)
-    if is_htmx():
-        return _item_page(queries.get_action(action_id), notice=_("The update is recorded."))
-    flash(_("The update is recorded."), "success")
-    return redirect(url_for("actions.show", slug=slug, action_id=item.id))
+# One item: konsey.actions.item_routes (on this blueprint).
+from konsey.actions import item_routes  # noqa: E402, F401

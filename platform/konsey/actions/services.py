@@ -1,7 +1,9 @@
-"""The rules of action items, in one place: who may owe what, the workflow.
+"""The rules of a well-formed action item: creating and editing (one
+validation for both), who may owe what, where it came from.
 
-Routes and the API check *who* may act (konsey.policy) before calling these;
-what the item's status allows, and the rules of a well-formed item, are here.
+Routes and the API check *who* may act (konsey.policy) before calling these.
+The workflow (status moves) is konsey.actions.workflow, carried out by
+konsey.actions.closeout; its functions are re-exported here.
 Every change is audited in its own transaction; on a ServiceError nothing has
 been written.
 """
@@ -11,12 +13,24 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
-from konsey import audit, policy
+from konsey import audit
+from konsey.actions.closeout import (  # noqa: F401 (the services' API)
+    COMMENT_MAX,
+    REFERENCE_MAX,
+    acknowledge,
+    check_status,
+    lock,
+    report_action,
+    send_back,
+    update_action,
+)
 from konsey.actions.labels import STATUS_LABELS
 from konsey.actions.overdue import local_today
-from konsey.errors import NotFound, ValidationError
+from konsey.errors import Conflict, NotFound, ValidationError
 from konsey.extensions import db
 from konsey.models import (
     ActionItem,
@@ -34,35 +48,21 @@ from konsey.models import (
     WorkingGroup,
 )
 from konsey.models.base import utcnow
-from konsey.policy import Action
 from konsey.validation import check_date, check_line, check_text
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 20_000
-COMMENT_MAX = 10_000
-REFERENCE_MAX = 300
-
-# Moves anyone who may update an item can make; every other move (cancel,
-# reopen a done or cancelled item) is the coordinators'.
-_UPDATER_MOVES = {
-    ActionStatus.OPEN: {ActionStatus.IN_PROGRESS, ActionStatus.DONE},
-    ActionStatus.IN_PROGRESS: {ActionStatus.OPEN, ActionStatus.DONE},
-}
-_COORDINATOR_MOVES = {
-    ActionStatus.OPEN: {ActionStatus.IN_PROGRESS, ActionStatus.DONE, ActionStatus.CANCELLED},
-    ActionStatus.IN_PROGRESS: {ActionStatus.OPEN, ActionStatus.DONE, ActionStatus.CANCELLED},
-    ActionStatus.DONE: {ActionStatus.OPEN, ActionStatus.IN_PROGRESS},
-    ActionStatus.CANCELLED: {ActionStatus.OPEN, ActionStatus.IN_PROGRESS},
-}
 
 
-def check_status(value) -> ActionStatus:
-    try:
-        return ActionStatus(value)
-    except ValueError as exc:
-        raise ValidationError(
-            _("Unknown status; use open, in_progress, done or cancelled."), "status"
-        ) from exc
+class DuplicateFromDecision(Conflict):
+    """The decision already has actions; another needs an explicit confirmation."""
+
+    code = "duplicate_action"
+
+    def __init__(self, message: str, existing: list[ActionItem]):
+        super().__init__(message, "confirm_duplicate")
+        self.existing = existing
+        self.existing = existing
 
 
 def check_priority(value) -> ActionPriority:
@@ -70,10 +70,6 @@ def check_priority(value) -> ActionPriority:
         return ActionPriority(value or ActionPriority.NORMAL)
     except ValueError as exc:
         raise ValidationError(_("Unknown priority; use low, normal or high."), "priority") from exc
-
-
-def allowed_moves(item: ActionItem, *, manages: bool) -> set[ActionStatus]:
-    return set((_COORDINATOR_MOVES if manages else _UPDATER_MOVES).get(item.status, ()))
 
 
 def _check_owner(group: WorkingGroup, state: MemberState | None, assignee: User | None) -> None:
@@ -130,11 +126,68 @@ def _check_sources(group, meeting_id, agenda_item_id, decision_id):
         meeting = (
             agenda_item.meeting if agenda_item else decision.minutes.meeting if decision else None
         )
-    if agenda_item is not None and agenda_item.meeting_id != meeting.id:
-        raise ValidationError(_("The agenda item is not on this meeting's agenda."), "agenda_item")
     if decision is not None and decision.minutes.meeting_id != meeting.id:
         raise ValidationError(_("The decision is not in this meeting's minutes."), "decision")
+    if agenda_item is not None and agenda_item.meeting_id != meeting.id:
+        raise ValidationError(_("The agenda item is not on this meeting's agenda."), "agenda_item")
     return meeting, agenda_item, decision
+
+
+def _clean(
+    group: WorkingGroup,
+    *,
+    title,
+    description,
+    owner_state,
+    assignee,
+    due_date,
+    priority,
+    meeting_id,
+    agenda_item_id,
+    decision_id,
+    now: datetime,
+    confirm_past_due: bool,
+    check_past_due: bool = True,
+) -> dict:
+    """The one validation of an item's fields, for creating and for editing;
+    returns the values to store (sources resolved to objects)."""
+    title = check_line(title, "title", max_length=TITLE_MAX)
+    description = check_text(description, "description", required=False, max_length=DESCRIPTION_MAX)
+    priority = check_priority(priority)
+    _check_owner(group, owner_state, assignee)
+    if due_date is None:
+        raise ValidationError(_("Enter a due date (YYYY-MM-DD)."), "due_date")
+    due_date = check_date(due_date, "due_date")
+    zone = owner_state.capital_timezone if owner_state else assignee.timezone
+    if check_past_due and due_date < local_today(zone, now) and not confirm_past_due:
+        raise ValidationError(
+            _("The due date is in the past (in the owner's time zone, %(zone)s); "
+              "confirm that this is intended.", zone=zone),
+            "due_date",
+        )  # fmt: skip
+    meeting, agenda_item, decision = _check_sources(group, meeting_id, agenda_item_id, decision_id)
+    return {
+        "title": title,
+        "description": description,
+        "owner_state": owner_state,
+        "assignee": assignee,
+        "due_date": due_date,
+        "priority": priority,
+        "meeting": meeting,
+        "agenda_item": agenda_item,
+        "decision": decision,
+    }
+
+
+def actions_of_decision(decision: Decision) -> list[ActionItem]:
+    return list(
+        db.session.scalars(
+            select(ActionItem)
+            .where(ActionItem.decision_id == decision.id)
+            .options(joinedload(ActionItem.owner_state), joinedload(ActionItem.assignee))
+            .order_by(ActionItem.id)
+        )
+    )
 
 
 def create_action(
@@ -152,38 +205,40 @@ def create_action(
     agenda_item_id: int | None = None,
     decision_id: int | None = None,
     confirm_past_due: bool = False,
+    confirm_duplicate: bool = False,
 ) -> ActionItem:
-    """A new open item; the caller has checked ACTION_MANAGE on the group."""
-    title = check_line(title, "title", max_length=TITLE_MAX)
-    description = check_text(description, "description", required=False, max_length=DESCRIPTION_MAX)
-    priority = check_priority(priority)
-    _check_owner(group, owner_state, assignee)
-    if due_date is None:
-        raise ValidationError(_("Enter a due date (YYYY-MM-DD)."), "due_date")
-    due_date = check_date(due_date, "due_date")
-    zone = owner_state.capital_timezone if owner_state else assignee.timezone
-    if due_date < local_today(zone, now) and not confirm_past_due:
-        raise ValidationError(
-            _("The due date is in the past (in the owner's time zone, %(zone)s); "
-              "confirm that this is intended.", zone=zone),
-            "due_date",
-        )  # fmt: skip
-    meeting, agenda_item, decision = _check_sources(group, meeting_id, agenda_item_id, decision_id)
-    item = ActionItem(
-        group=group,
+    """A new open item; the caller has checked ACTION_MANAGE on the group.
+
+    An item from a decision that already has actions needs
+    ``confirm_duplicate`` (else DuplicateFromDecision, 409, with the list)."""
+    values = _clean(
+        group,
         title=title,
         description=description,
         owner_state=owner_state,
         assignee=assignee,
         due_date=due_date,
         priority=priority,
-        meeting=meeting,
-        agenda_item=agenda_item,
-        decision=decision,
-        created_by_id=actor.user_id,
-        created_at=now,
-        updated_at=now,
+        meeting_id=meeting_id,
+        agenda_item_id=agenda_item_id,
+        decision_id=decision_id,
+        now=now,
+        confirm_past_due=confirm_past_due,
     )
+    decision = values["decision"]
+    if decision is not None and not confirm_duplicate:
+        existing = actions_of_decision(decision)
+        if existing:
+            raise DuplicateFromDecision(
+                ngettext(
+                    "This decision already has %(num)d action; confirm that another is wanted.",
+                    "This decision already has %(num)d actions; confirm that another is wanted.",
+                    len(existing),
+                ),
+                existing,
+            )
+    item = ActionItem(group=group, created_by_id=actor.user_id, created_at=now, updated_at=now,
+                      **values)  # fmt: skip
     item.updates.append(
         ActionUpdate(user_id=actor.user_id, created_at=now, new_status=ActionStatus.OPEN)
     )
@@ -195,93 +250,11 @@ def create_action(
         group=group.slug,
         owner_state=owner_state.code if owner_state else None,
         assignee=assignee.email if assignee else None,
-        due_date=due_date.isoformat(),
+        due_date=values["due_date"].isoformat(),
         decision=decision.id if decision else None,
     )
     db.session.commit()
     return item
-
-
-def update_action(
-    actor: audit.Actor,
-    item: ActionItem,
-    *,
-    now: datetime,
-    status: str | None = None,
-    comment: str = "",
-    reference: str = "",
-    document_id: int | None = None,
-) -> ActionUpdate:
-    """Record a status change and/or a comment and evidence.
-
-    The caller has checked ACTION_UPDATE; the workflow decides the rest.
-    """
-    new = check_status(status) if status not in (None, "") else item.status
-    comment = check_text(comment, "comment", required=False, max_length=COMMENT_MAX)
-    reference = check_line(reference, "reference", required=False, max_length=REFERENCE_MAX)
-    manages = policy.can(actor.user, Action.ACTION_MANAGE, item)
-    if item.status.is_closed and not manages:
-        raise ValidationError(
-            _("This action is %(status)s; only a coordinator can reopen or change it.",
-              status=status_label(item.status)),
-            "status",
-        )  # fmt: skip
-    if new != item.status and new not in allowed_moves(item, manages=manages):
-        if new == ActionStatus.CANCELLED:
-            message = _("Only a coordinator can cancel an action.")
-        else:
-            message = _(
-                "An action cannot go from %(old)s to %(new)s.",
-                old=status_label(item.status),
-                new=status_label(new),
-            )
-        raise ValidationError(message, "status")
-    if new == ActionStatus.CANCELLED and new != item.status and not comment:
-        raise ValidationError(_("Give the reason for cancelling in the comment."), "comment")
-    if new == item.status and not (comment or reference or document_id):
-        raise ValidationError(_("Change the status or write a comment."), "comment")
-    document_id = _check_document(item, document_id)
-    update = ActionUpdate(
-        action=item,
-        user_id=actor.user_id,
-        created_at=now,
-        old_status=item.status,
-        new_status=new,
-        comment=comment,
-        reference=reference,
-        document_id=document_id,
-    )
-    old = item.status
-    item.status = new
-    item.updated_at = now
-    db.session.add(update)
-    db.session.flush()  # the update's id: what a notice about it is keyed by
-    audit.record(
-        actor,
-        "action.update",
-        item,
-        update=update.id,
-        old=old,
-        new=new,
-        reference=reference or None,
-        comment_chars=len(comment),
-    )
-    db.session.commit()
-    return update
-
-
-def _check_document(item: ActionItem, document_id: int | None) -> int | None:
-    """An attached document must be the group's (when documents exist)."""
-    if not document_id:
-        return None
-    try:
-        from konsey.models import Document  # the documents area's model
-    except ImportError:
-        raise ValidationError(_("Documents cannot be attached yet."), "document") from None
-    document = db.session.get(Document, document_id)
-    if document is None or document.group_id != item.group_id or document.is_deleted:
-        raise ValidationError(_("This document is not one of this group's."), "document")
-    return document.id
 
 
 def decision_in_group(group: WorkingGroup, decision_id: int) -> Decision:
@@ -302,3 +275,7 @@ def status_label(status: ActionStatus) -> str:
 
 def now_utc() -> datetime:
     return utcnow()
+
+
+# Editing (konsey.actions.editing) uses the checks above; part of this API too.
+from konsey.actions.editing import EDIT_FIELDS, edit_action, shown_value  # noqa: E402, F401

@@ -7,6 +7,7 @@ without the right learns nothing from validation errors.
 from __future__ import annotations
 
 import functools
+import json
 
 from flask import abort, g
 from flask_babel import gettext as _
@@ -15,8 +16,11 @@ from sqlalchemy import select
 
 from konsey import policy, security_log
 from konsey.actions import queries, services
+from konsey.actions.labels import source_label
 from konsey.actions.overdue import Clock, is_overdue
+from konsey.actions.workflow import NotYours
 from konsey.api.action_schemas import (
+    EDIT_FIELDS,
     ActionCreateSchema,
     ActionPatchSchema,
     ActionQuerySchema,
@@ -78,7 +82,17 @@ API_FIELDS = {
 
 def _error(exc: ServiceError):
     db.session.rollback()
-    return json_error(exc.status, exc.code, exc.message, API_FIELDS.get(exc.field, exc.field))
+    response, status = json_error(
+        exc.status, exc.code, exc.message, API_FIELDS.get(exc.field, exc.field)
+    )
+    existing = getattr(exc, "existing", None)
+    if existing is not None:  # a decision's actions, when another needs confirming
+        body = response.get_json()
+        body["error"]["existing"] = [
+            {"id": a.id, "title": a.title, "status": a.status.value} for a in existing
+        ]
+        response.set_data(json.dumps(body))
+    return response, status
 
 
 def _source(item: ActionItem) -> dict | None:
@@ -86,10 +100,22 @@ def _source(item: ActionItem) -> dict | None:
     if not any(ids):
         return None
     kind = "decision" if ids[2] else "agenda_item" if ids[1] else "meeting"
-    return dict(zip(("meeting_id", "agenda_item_id", "decision_id"), ids, strict=True), kind=kind)
+    agenda, decision = item.agenda_item, item.decision
+    return {
+        "kind": kind,
+        "meeting_id": item.meeting_id,
+        "meeting_title": item.meeting.title if item.meeting else None,
+        "agenda_item_id": item.agenda_item_id,
+        "agenda_item_number": agenda.position if agenda else None,
+        "agenda_item_title": agenda.title if agenda else None,
+        "decision_id": item.decision_id,
+        "decision_number": decision.position if decision else None,
+        "decision_removed_in_version": getattr(decision, "removed_in_version", None),
+        "label": source_label(item),
+    }
 
 
-def dump(item: ActionItem, overdue: bool) -> dict:
+def dump(item: ActionItem, overdue: bool, notice: str | None = None) -> dict:
     return {
         "id": item.id,
         "group": item.group.slug,
@@ -105,6 +131,7 @@ def dump(item: ActionItem, overdue: bool) -> dict:
         "source": _source(item),
         "created_at": item.created_at,
         "updated_at": item.updated_at,
+        **({"notice": notice} if notice else {}),
     }
 
 
@@ -165,6 +192,7 @@ def create_action(data, slug: str):
             agenda_item_id=data["agenda_item_id"],
             decision_id=data["decision_id"],
             confirm_past_due=data["confirm_past_due"],
+            confirm_duplicate=data["confirm_duplicate"],
             now=services.now_utc(),
         )
     except ServiceError as exc:
@@ -209,24 +237,58 @@ def get_action(action_id: int):
 @blp.alt_response(401, schema=ApiErrorSchema)
 @blp.alt_response(403, schema=ApiErrorSchema)
 @blp.alt_response(404, schema=ApiErrorSchema)
+@blp.alt_response(409, schema=ApiErrorSchema)
 @blp.alt_response(422, schema=ApiErrorSchema)
 def patch_action(data, action_id: int):
-    """Record progress: a new `status` and/or a `comment`, and a `reference` as
-    evidence (coordinators, the named person, the owing state's delegation)."""
+    """Record progress — a new `status` and/or a `comment`, a `reference` as
+    evidence (coordinators, the named person, the owing state's delegation),
+    by the workflow in `status`'s description — or edit the action
+    (coordinators: the fields title … decision_id; each change is an entry of
+    the history). Not both in one request."""
     item = g.api_object
+    edits = {name: data[name] for name in EDIT_FIELDS if name in data}
     try:
-        services.update_action(
+        if edits:
+            _edit(item, edits, data)
+            return dump(item, is_overdue(item, services.now_utc()))
+        update = services.update_action(
             current_actor(),
             item,
             status=data.get("status"),
             comment=data["comment"],
             reference=data["reference"],
             document_id=data["document_id"],
+            seen_status=data.get("expected_status"),
             now=services.now_utc(),
         )
     except ServiceError as exc:
         return _error(exc)
-    return dump(item, is_overdue(item, services.now_utc()))
+    notice = None
+    if update.new_status == ActionStatus.REPORTED and data.get("status") == "done":
+        notice = _("Recorded as reported: the secretariat acknowledges a delegation's done.")
+    return dump(item, is_overdue(item, services.now_utc()), notice)
+
+
+def _edit(item: ActionItem, edits: dict, data: dict) -> None:
+    if not policy.can(current_user, Action.ACTION_MANAGE, item):
+        security_log.note(item, Action.ACTION_MANAGE)
+        raise NotYours(_("Only a coordinator can edit an action."))
+    if "status" in data or data["reference"] or data["document_id"]:
+        raise ValidationError(
+            _("Edit an action and record its progress in separate requests."), "status"
+        )
+    if "owner_state" in edits:
+        edits["owner_state"] = _state(edits["owner_state"])
+    if "assignee" in edits:
+        edits["assignee"] = _person(edits["assignee"])
+    services.edit_action(
+        current_actor(),
+        item,
+        comment=data["comment"],
+        confirm_past_due=data["confirm_past_due"],
+        now=services.now_utc(),
+        **edits,
+    )
 
 
 @blp.route("/actions/<int:action_id>/updates")
@@ -247,6 +309,7 @@ def action_updates(action_id: int):
             "comment": u.comment,
             "reference": u.reference,
             "document_id": u.document_id,
+            "changes": u.changes,
         }
         for u in queries.updates_of(g.api_object)
     ]

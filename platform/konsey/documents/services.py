@@ -227,10 +227,12 @@ def create_documents(
     language,
     visibility,
     agenda_item=None,
+    before_commit=None,
 ) -> list[Document]:
     """One document per file, all or none. Without a title, a document is
     named after its file; with several files, the title is followed by each
-    file's name."""
+    file's name. ``before_commit(documents)``, if given, runs once the rows
+    are flushed, in the same transaction (e.g. to link them to another row)."""
     title = check_line(title, "title", required=False, max_length=300)
     description = check_text(description, "description", required=False, max_length=5000)
     kind = check_kind(kind)
@@ -278,6 +280,9 @@ def create_documents(
                 size=version.size,
             )
             documents.append(document)
+        if before_commit is not None:
+            before_commit(documents)
+            db.session.flush()
     except BaseException:
         db.session.rollback()
         for p in prepared:

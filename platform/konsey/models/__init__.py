@@ -2,6 +2,7 @@
 
 from konsey.models.actions import (
     PENDING_STATUSES,
+    UNSETTLED_STATUSES,
     ActionItem,
     ActionPriority,
     ActionStatus,
@@ -38,6 +39,7 @@ from konsey.models.users import ApiToken, DigestFrequency, NoticeMode, User
 __all__ = [
     "PENDING_STATUSES",
     "ROSTER_ORDER",
+    "UNSETTLED_STATUSES",
     "ActionItem",
     "ActionPriority",
     "ActionStatus",

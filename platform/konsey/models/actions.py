@@ -5,11 +5,12 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Date, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from konsey.extensions import db
 from konsey.models.base import UTCDateTime, enum_column, utcnow
+from konsey.models.documents import Document
 from konsey.models.groups import WorkingGroup
 from konsey.models.meetings import AgendaItem, Meeting
 from konsey.models.minutes import Decision
@@ -20,6 +21,8 @@ from konsey.models.users import User
 class ActionStatus(enum.StrEnum):
     OPEN = "open"
     IN_PROGRESS = "in_progress"
+    # Done by the owing delegation's word, awaiting the secretariat's acknowledgement.
+    REPORTED = "reported"
     DONE = "done"
     CANCELLED = "cancelled"
 
@@ -28,7 +31,12 @@ class ActionStatus(enum.StrEnum):
         return self in (ActionStatus.DONE, ActionStatus.CANCELLED)
 
 
+# Still owed: only these can be overdue or due (a reported item waits for the
+# secretariat, not for its owner).
 PENDING_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+# Not yet settled: still owed, or reported and awaiting the acknowledgement
+# (e.g. the open actions a new meeting's review item lists).
+UNSETTLED_STATUSES = (*PENDING_STATUSES, ActionStatus.REPORTED)
 
 
 class ActionPriority(enum.StrEnum):
@@ -138,12 +146,16 @@ class ActionUpdate(db.Model):
     comment: Mapped[str] = mapped_column(Text, default="")
     # Evidence of fulfilment, e.g. "Note verbale No. 12-3/456 of 20 November 2017".
     reference: Mapped[str] = mapped_column(String(300), default="")
-    # An attached document; a foreign key to the documents table once that
-    # table exists (the documents area owns it), until then a plain id.
-    document_id: Mapped[int | None] = mapped_column(Integer)
+    # An attached document of the group (evidence); a purged document leaves
+    # the entry, without its link.
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id", ondelete="SET NULL"))
+    # An edit: [{"field": "due_date", "old": "2026-12-22", "new": "2027-01-29"}, …]
+    # (values as shown when the change was made); None on other entries.
+    changes: Mapped[list | None] = mapped_column(JSON)
 
     action: Mapped[ActionItem] = relationship(back_populates="updates")
     user: Mapped[User | None] = relationship()
+    document: Mapped[Document | None] = relationship()
 
 
 # The zones people use, read by the overdue rule (konsey.actions.overdue.Clock)

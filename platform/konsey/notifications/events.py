@@ -30,6 +30,7 @@ LABELS = {
     "document.version": ("document", _l("New version of a document")),
     "action.create": ("action", _l("New action item for you or your state")),
     "action.update": ("action", _l("Action item updated")),
+    "action.edit": ("action", _l("Action item changed")),
 }
 DIGEST_ACTIONS = list(LABELS)
 

@@ -52,6 +52,7 @@ ACTIONS = (
     "document.version",
     "action.create",
     "action.update",
+    "action.edit",
 )
 FIELD_LABELS = {
     "title": _l("title"),
@@ -321,6 +322,12 @@ def _action_line(events, item, locale) -> Line:
         details = event.details or {}
         old, new = details.get("old"), details.get("new")
         who = person(event.actor, locale)
+        if event.action == "action.edit":
+            from konsey.actions.labels import FIELD_LABELS as ACTION_FIELDS
+
+            fields = ", ".join(str(ACTION_FIELDS.get(f, f)) for f in details.get("fields", []))
+            changes.append(_("%(fields)s changed by %(who)s", fields=fields, who=who))
+            continue
         if old and new and old != new:
             change = _("%(old)s → %(new)s by %(who)s", old=status(old), new=status(new), who=who)
         else:

@@ -6,8 +6,8 @@ all their groups, found with one query per kind of need for the whole batch
   state that takes part in the current version and has not yet spoken;
 - actions owed by the user or their state, overdue or due within 14 days
   (judged in the owner's zone, as ``konsey.actions.overdue`` does);
-- to acknowledge (coordinators): actions set to done by someone who does not
-  coordinate the group, with no coordinator's word since;
+- to acknowledge (coordinators): actions reported done by their owners
+  (status ``reported``), with the update that reported them;
 - reservations on circulated minutes (coordinators);
 - agreed minutes to sign (coordinators and signatories: MINUTES_SIGN).
 
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import joinedload
 
 from konsey import policy
 from konsey.actions.overdue import local_today
@@ -32,7 +32,6 @@ from konsey.models import (
     ActionStatus,
     ActionUpdate,
     Meeting,
-    Membership,
     Minutes,
     MinutesParticipant,
     MinutesPosition,
@@ -154,32 +153,20 @@ def _owed(group_ids, user_ids, state_ids, now: datetime) -> list:
 
 
 def _reported_done(group_ids) -> list:
+    """Items in status ``reported`` and the latest update that reported them."""
     last = (
         select(ActionUpdate.action_id, func.max(ActionUpdate.id).label("last_id"))
+        .where(ActionUpdate.new_status == ActionStatus.REPORTED)
         .group_by(ActionUpdate.action_id)
         .subquery()
     )
-    reporter = aliased(User)
-    coordinating = aliased(Membership)
     rows = db.session.execute(
         select(ActionItem, ActionUpdate)
         .join(last, last.c.action_id == ActionItem.id)
         .join(ActionUpdate, ActionUpdate.id == last.c.last_id)
-        .join(reporter, reporter.id == ActionUpdate.user_id)
-        .outerjoin(
-            coordinating,
-            and_(
-                coordinating.group_id == ActionItem.group_id,
-                coordinating.user_id == ActionUpdate.user_id,
-                coordinating.role == Role.COORDINATOR,
-            ),
-        )
         .where(
             ActionItem.group_id.in_(group_ids),
-            ActionItem.status == ActionStatus.DONE,
-            ActionUpdate.new_status == ActionStatus.DONE,
-            coordinating.id.is_(None),
-            reporter.is_admin.is_(False),
+            ActionItem.status == ActionStatus.REPORTED,
         )
         .options(
             joinedload(ActionItem.group),

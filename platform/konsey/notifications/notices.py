@@ -459,9 +459,9 @@ def reported_or_returned(event: AuditEvent, world: World) -> Iterable[Notice]:
         return
     coordinators = world.coordinators(item.group_id)
     by_coordinator = any(m.user_id == update.user_id for m in coordinators)
-    if update.new_status == ActionStatus.DONE and update.old_status != ActionStatus.DONE:
-        if by_coordinator or item.status != ActionStatus.DONE:
-            return  # a coordinator closing it needs nobody; reopened since
+    if update.new_status == ActionStatus.REPORTED and update.old_status != ActionStatus.REPORTED:
+        if item.status != ActionStatus.REPORTED:
+            return  # acknowledged or sent back since
         yield from _tell(
             REPORTED,
             coordinators,
@@ -472,7 +472,7 @@ def reported_or_returned(event: AuditEvent, world: World) -> Iterable[Notice]:
             update=update,
         )
     elif (
-        update.old_status == ActionStatus.DONE
+        update.old_status in (ActionStatus.REPORTED, ActionStatus.DONE)
         and update.new_status in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
         and by_coordinator
     ):
