@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from konsey import policy
 from konsey.extensions import db
 from konsey.models import (
+    UNSETTLED_STATUSES,
     ActionItem,
     ActionStatus,
     AgendaItem,
@@ -28,13 +29,11 @@ from konsey.models.base import utcnow
 from konsey.policy import Action
 from konsey.timefmt import local
 
-# Still to be done: open, in progress, and (where the workflow has it)
-# reported by the delegation and awaiting the secretariat.
-LIVE_STATUSES = ("open", "in_progress", "reported")
-
 
 def live_statuses() -> list[ActionStatus]:
-    return [s for s in ActionStatus if s.value in LIVE_STATUSES]
+    """Still to be done: open, in progress, and reported by the delegation
+    and awaiting the secretariat (the actions' own rule)."""
+    return list(UNSETTLED_STATUSES)
 
 
 @dataclass

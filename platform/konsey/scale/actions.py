@@ -34,12 +34,20 @@ OBJECTS = [
 PATHS = {
     ActionStatus.OPEN: [[], [ActionStatus.IN_PROGRESS, ActionStatus.OPEN]],
     ActionStatus.IN_PROGRESS: [[ActionStatus.IN_PROGRESS]],
-    ActionStatus.DONE: [[ActionStatus.DONE], [ActionStatus.IN_PROGRESS, ActionStatus.DONE]],
+    ActionStatus.REPORTED: [
+        [ActionStatus.REPORTED],
+        [ActionStatus.IN_PROGRESS, ActionStatus.REPORTED],
+    ],
+    ActionStatus.DONE: [
+        [ActionStatus.DONE],
+        [ActionStatus.IN_PROGRESS, ActionStatus.REPORTED, ActionStatus.DONE],
+    ],
     ActionStatus.CANCELLED: [[ActionStatus.CANCELLED], [ActionStatus.IN_PROGRESS, "cancel"]],
 }
 STATUSES = (
     [ActionStatus.OPEN] * 3
     + [ActionStatus.IN_PROGRESS] * 2
+    + [ActionStatus.REPORTED]
     + [ActionStatus.DONE] * 4
     + [ActionStatus.CANCELLED]
 )
@@ -85,18 +93,23 @@ def generate_actions(
         old = ActionStatus.OPEN
         for move in rng.choice(PATHS[status]):
             new = ActionStatus.CANCELLED if move == "cancel" else move
-            who = (
-                coordinator if new == ActionStatus.CANCELLED else (person or rng.choice(people)).id
-            )
+            # The secretariat cancels and closes (acknowledging a report, or its own
+            # "done"); the owner does the rest (konsey.actions.workflow).
+            by_secretariat = new in (ActionStatus.CANCELLED, ActionStatus.DONE)
+            who = coordinator if by_secretariat else (person or rng.choice(people)).id
             comment = {
                 ActionStatus.IN_PROGRESS: "Work has started.",
-                ActionStatus.DONE: "Sent through diplomatic channels.",
+                ActionStatus.REPORTED: "Sent through diplomatic channels.",
+                ActionStatus.DONE: "Received; thank you."
+                if old == ActionStatus.REPORTED
+                else "Sent through diplomatic channels.",
                 ActionStatus.CANCELLED: "No longer needed.",
                 ActionStatus.OPEN: "Waiting for the ministry's reply.",
             }[new]
             reference = (
                 f"Note verbale No. {i}/{rng.randrange(100, 999)}"
-                if new == ActionStatus.DONE
+                if new == ActionStatus.REPORTED
+                or (new == ActionStatus.DONE and old != ActionStatus.REPORTED)
                 else ""
             )
             history.append((old, new, who, comment, reference))
