@@ -5,6 +5,7 @@ message and nothing changed, whenever the rules say no."""
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -172,12 +173,20 @@ def test_draft_circulate_agree_sign(people, w):
     assert "Sign version 2" in page_text(sg.get(url(w)))
     assert sg.post(url(w, "/sign"), {"version": "2"}).status_code == 302
     minutes = minutes_of(w.meeting)
-    digest = hashlib.sha256(STORED_2.encode("utf-8")).hexdigest()
+    # Issue 15: the signed SHA-256 covers the text and the decisions (none here).
+    content = json.dumps(
+        {"text": STORED_2, "decisions": []},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
     assert minutes.status == MinutesStatus.SIGNED
-    assert minutes.signed_sha256 == digest == minutes.current.sha256
+    assert minutes.signed_sha256 == digest
+    assert minutes.current.sha256 == hashlib.sha256(STORED_2.encode("utf-8")).hexdigest()
     assert minutes.signed_by_id == w.signatory.id and minutes.signed_at is not None
     text = page_text(delegate.get(url(w)))
-    assert f"SHA-256 of the signed text {digest}" in text
+    assert f"SHA-256 of the signed text and decisions {digest}" in text
     assert "Signed by Secretary General" in text
     assert "Status Signed" in text
 
@@ -398,7 +407,8 @@ def test_empty_or_unchanged_text_is_refused(people, w):
     assert coord.post(url(w, "/versions"), {"text": TEXT_1}).status_code == 302
     before = snapshot(w.meeting)
     response = coord.post(url(w, "/versions"), {"text": TEXT_1.replace("\r\n", "\n")})
-    assert_refused(response, 422, "The text is the same as version 1.", w, before)
+    same = "The text and the decisions are the same as version 1."
+    assert_refused(response, 422, same, w, before)
 
 
 def test_deadline_must_be_in_the_future(people, w):
@@ -441,14 +451,13 @@ def test_comments_close_at_the_deadline(people, w):
 
 
 def test_decisions_are_listed_with_their_agenda_item(people, w):
-    circulated(w)
+    # Issue 15: decisions are marked in the draft; circulated ones are fixed.
+    services.add_version(actor(w.coordinator), w.meeting, None, TEXT_1, now=datetime.now(UTC))
     coord = people["coordinator"]
     item = w.items[1]
     data = {"decision": "Exchange CERT contacts.", "agenda_item": str(item.id)}
     assert coord.post(url(w, "/decisions"), data).status_code == 302
     assert coord.post(url(w, "/decisions"), {"decision": "Meet again."}).status_code == 302
-    text = page_text(people["kz_delegate"].get(url(w)))
-    assert "Exchange CERT contacts. Agenda item 2: National CERT cooperation Meet again." in text
 
     # An agenda item of another meeting is refused.
     from konsey.models import AgendaItem, Meeting
@@ -462,6 +471,17 @@ def test_decisions_are_listed_with_their_agenda_item(people, w):
         response = coord.post(url(w, "/decisions"), {"decision": "X", "agenda_item": value})
         assert_refused(response, 422, "Choose an agenda item of this meeting", w, before)
     assert audit_actions()[-2:] == ["minutes.decision_add", "minutes.decision_add"]
+
+    services.circulate(
+        actor(w.coordinator),
+        minutes_of(w.meeting),
+        deadline=datetime.now(UTC) + timedelta(days=7),
+        silence_procedure=False,
+        now=datetime.now(UTC),
+    )
+    text = page_text(people["kz_delegate"].get(url(w)))
+    assert "Exchange CERT contacts. Agenda item 2: National CERT cooperation" in text
+    assert "Meet again." in text
 
 
 def test_draft_minutes_are_for_their_writers(people, w):

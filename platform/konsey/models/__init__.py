@@ -27,6 +27,7 @@ from konsey.models.minutes import (
     MinutesVersion,
     ParticipationReason,
     PositionKind,
+    VersionDecision,
 )
 from konsey.models.notifications import DigestRun, NotificationCursor
 from konsey.models.outbox import OutboxMessage, OutboxState
@@ -74,6 +75,7 @@ __all__ = [
     "StoredFile",
     "User",
     "UserSession",
+    "VersionDecision",
     "Visibility",
     "WorkingGroup",
 ]
