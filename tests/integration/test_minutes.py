@@ -94,7 +94,8 @@ def test_draft_circulate_agree_sign(people, w):
 
     # Circulated with a deadline typed in the coordinator's zone (Asia/Almaty).
     form = deadline_form()
-    assert coord.post(url(w, "/circulate"), form).status_code == 302
+    # Circulating asks for confirmation first (issue 15): confirmed, it circulates.
+    assert coord.post_confirmed(url(w, "/circulate"), form).status_code == 302
     minutes = minutes_of(w.meeting)
     day = datetime.fromisoformat(form["deadline_date"])
     expected = day.replace(hour=18, tzinfo=ZoneInfo("Asia/Almaty")).astimezone(UTC)
@@ -171,7 +172,7 @@ def test_draft_circulate_agree_sign(people, w):
 
     # The signatory signs version 2: its SHA-256 is stored and shown.
     assert "Sign version 2" in page_text(sg.get(url(w)))
-    assert sg.post(url(w, "/sign"), {"version": "2"}).status_code == 302
+    assert sg.post_confirmed(url(w, "/sign"), {"version": "2"}).status_code == 302
     minutes = minutes_of(w.meeting)
     # Issue 15: the signed SHA-256 covers the text and the decisions (none here).
     content = json.dumps(

@@ -68,6 +68,9 @@ def _check_deadline(deadline: datetime | None, now: datetime, field: str) -> dat
     return deadline
 
 
+check_deadline = _check_deadline
+
+
 # Drafting ----------------------------------------------------------------------------
 def create_minutes(actor: audit.Actor, meeting: Meeting) -> Minutes:
     """Open the (single) minutes record of a meeting; not committed."""
