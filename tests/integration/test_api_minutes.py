@@ -114,7 +114,10 @@ def test_head_records_positions_until_agreed_then_signature(client, w, tokens):
     services.sign(actor(w.signatory), minutes_of(w.meeting), w.signatory, now=datetime.now(UTC))
     body = client.http.get(url(w), headers=tokens["hu_observer"]).json
     assert body["status"] == "signed"
-    assert body["sha256"] == minutes_of(w.meeting).current.sha256
+    # Issue 15: the signed SHA-256 covers the text and the decisions.
+    signed = minutes_of(w.meeting)
+    assert body["sha256"] == signed.signed_sha256 == body["content_sha256"]
+    assert body["signed_record"]["version"]["sha256"] == signed.current.sha256
     assert body["signed_by"] == "sg@secretariat.example.org"
 
 

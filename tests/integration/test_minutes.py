@@ -515,11 +515,14 @@ def test_diff_shows_additions_and_deletions(people, w):
     response = people["kz_delegate"].get(url(w, "/diff?from=1&to=2"))
     assert response.status_code == 200
     body = response.get_data(as_text=True)
-    assert '<del><span class="visually-hidden">Removed: </span>2. National CERTs.</del>' in body
-    assert '<ins><span class="visually-hidden">Added: </span>3. Close.</ins>' in body
+    # Issue 15: word by word over the rendered text, not raw Markdown lines.
+    assert '<del><span class="visually-hidden">Removed: </span>CERTs.</del>' in body
+    assert '<ins><span class="visually-hidden">Added: </span>CERTs cooperate.</ins>' in body
+    assert '<ins><span class="visually-hidden">Added: </span>Close.</ins>' in body
+    assert "# Minutes" not in body and "3. Close." not in body
     text = page_text(response)
     assert "Changes from version 1 to version 2" in text
-    assert "2 lines added, 1 line removed" in text
+    assert "3 words added, 1 word removed" in text
     # Without parameters: the current version against the one before.
     assert "Changes from version 1 to version 2" in page_text(
         people["kz_delegate"].get(url(w, "/diff"))

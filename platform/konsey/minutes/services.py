@@ -30,6 +30,7 @@ from konsey.minutes.decisions import DecisionRow
 from konsey.minutes.rules import (  # noqa: F401 - re-exported for forms and routes
     MAX_COMMENT,
     MAX_DECISION,
+    MAX_DECISIONS,
     MAX_NOTE,
     MAX_RESERVATION,
     MAX_TEXT,
