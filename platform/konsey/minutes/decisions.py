@@ -48,7 +48,7 @@ def same(version: MinutesVersion | None, rows: list[DecisionRow]) -> bool:
 
 
 def check_rows(
-    minutes: Minutes | None, current: MinutesVersion | None, rows: list[DecisionRow]
+    meeting_id: int, current: MinutesVersion | None, rows: list[DecisionRow]
 ) -> list[DecisionRow]:
     """Checked, normalised rows, or a ValidationError naming the row's field.
 
@@ -59,7 +59,6 @@ def check_rows(
             _("At most %(n)d decisions in one version.", n=MAX_DECISIONS), "decisions"
         )
     known = {d.decision_id for d in current.decisions} if current is not None else set()
-    meeting_id = minutes.meeting_id if minutes is not None else None
     item_ids = {r.agenda_item_id for r in rows if r.agenda_item_id}
     items = {}
     wanted = {i for i in item_ids if isinstance(i, int) and 0 < i < DB_INT}
@@ -86,25 +85,6 @@ def check_rows(
                 )
         checked.append(DecisionRow(row.decision_id, text, item_id, row.field))
     return checked
-
-
-def _check_meeting(meeting_id: int, rows: list[DecisionRow]) -> None:
-    """For a first version (no minutes record yet): the agenda items must be
-    this meeting's."""
-    ids = {r.agenda_item_id for r in rows if r.agenda_item_id}
-    if not ids:
-        return
-    ok = set(
-        db.session.scalars(
-            select(AgendaItem.id).where(
-                AgendaItem.id.in_({i for i in ids if 0 < i < DB_INT}),
-                AgendaItem.meeting_id == meeting_id,
-            )
-        )
-    )
-    for row in rows:
-        if row.agenda_item_id and row.agenda_item_id not in ok:
-            raise ValidationError(_("Choose an agenda item of this meeting, or none."), row.field)
 
 
 def write(

@@ -138,10 +138,9 @@ def add_version(
                 raise ValidationError(
                     _("Not a decision of the current version of these minutes."), "decisions"
                 )
-            rows = version_decisions.check_rows(None, None, decisions)
-            version_decisions._check_meeting(meeting.id, rows)
+            rows = version_decisions.check_rows(meeting.id, None, decisions)
         else:
-            rows = version_decisions.check_rows(minutes, previous, decisions)
+            rows = version_decisions.check_rows(meeting.id, previous, decisions)
         if (
             previous is not None
             and previous.text == text
@@ -276,7 +275,7 @@ def add_decision(
     current = _draft_version(minutes)
     rows = version_decisions.rows_of(current)
     new = DecisionRow(None, text, agenda_item_id or None, "decision")
-    checked = version_decisions.check_rows(minutes, current, [*rows, new])
+    checked = version_decisions.check_rows(minutes.meeting_id, current, [*rows, new])
     written = version_decisions.write(minutes, current, checked, now=now or utcnow())
     decision = written[-1]
     db.session.flush()
@@ -313,7 +312,7 @@ def edit_decision(
         for r in version_decisions.rows_of(current)
     ]
     before = next(r for r in version_decisions.rows_of(current) if r.decision_id == decision_id)
-    checked = version_decisions.check_rows(minutes, current, rows)
+    checked = version_decisions.check_rows(minutes.meeting_id, current, rows)
     after = next(r for r in checked if r.decision_id == decision_id)
     if (before.text, before.agenda_item_id) == (after.text, after.agenda_item_id):
         raise ValidationError(_("Nothing changed in this decision."), "decision")
