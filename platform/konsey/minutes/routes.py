@@ -431,6 +431,8 @@ def decision(meeting_id: int):
     try:
         services.add_decision(current_actor(), minutes, form.decision.data, form.agenda_item.data)
     except ServiceError as exc:
+        if minutes.status != MinutesStatus.DRAFT:
+            flash(exc.message, "error")  # the form is not shown once circulated
         return _refused(meeting, minutes, "decision_form", form, exc)
     return _done(meeting_id, _("The decision is recorded in the minutes."))
 
@@ -452,8 +454,11 @@ def edit_decision(meeting_id: int, decision_id: int):
         )
     except ServiceError as exc:
         db.session.rollback()
-        apply_service_error(form, exc)
         minutes = queries.minutes_of(meeting)
+        if minutes.status != MinutesStatus.DRAFT or exc.field is None:
+            flash(exc.message, "error")  # no edit form to show it next to
+        else:
+            apply_service_error(form, exc)
         return _page(
             meeting, minutes, exc.status, edit_decision_form=form, edit_decision_id=decision_id
         )
@@ -469,15 +474,10 @@ def remove_decision(meeting_id: int, decision_id: int):
         services.remove_decision(current_actor(), minutes, decision_id)
     except ServiceError as exc:
         db.session.rollback()
+        flash(exc.message, "error")
         minutes = queries.minutes_of(meeting)
-        return _page(meeting, minutes, exc.status, decision_form=_decision_error_form(exc))
+        return _page(meeting, minutes, exc.status)
     return _done(meeting_id, _("The decision is removed from the draft."))
-
-
-def _decision_error_form(exc: ServiceError) -> DecisionForm:
-    form = DecisionForm(formdata=None)
-    form.form_errors.append(exc.message)
-    return form
 
 
 def circulate_consequence(number: int) -> str:
