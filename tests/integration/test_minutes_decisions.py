@@ -486,3 +486,35 @@ def test_page_and_diff_run_a_fixed_number_of_queries_with_many_decisions(people,
             assert client.get(page).status_code == 200
         assert len(statements) == small[page], (page, len(statements), small[page])
     assert db.session.scalar(select(VersionDecision.id).limit(1)) is not None
+
+
+def test_a_draft_decision_with_an_action_is_kept_when_removed(people, w):
+    draft(w)
+    first, _second = decision_ids(w)
+    action_services.create_action(
+        actor(w.coordinator),
+        w.group,
+        title="Collect the CERT contacts",
+        due_date=(now() + timedelta(days=30)).date(),
+        now=now(),
+        owner_state=w.kz,
+        decision_id=first,
+    )
+    db.session.commit()
+    coord = people["coordinator"]
+    text = page_text(coord.get(url(w)))
+    assert "Create an action from this decision (1 existing action)" in text
+    assert "Create an action from this decision (0 existing actions)" in text
+    assert coord.post(url(w, f"/decisions/{first}/remove")).status_code == 302
+    kept = db.session.get(Decision, first)
+    assert kept is not None and kept.removed_in_version == 1
+    text = page_text(coord.get(url(w)))
+    assert "Exchange CERT contacts. removed in version 1" in text
+    assert "Collect the CERT contacts" in text
+    # Delegates see the decisions but no control to change them or make actions.
+    circulate(w)
+    delegate = page_text(people["kz_delegate"].get(url(w)))
+    assert "Meet again in spring." in delegate
+    assert "Change or remove decision" not in delegate
+    assert "Create an action from this decision" not in delegate
+    assert "Coordinator’s controls" not in delegate
