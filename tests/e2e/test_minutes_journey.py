@@ -1,5 +1,6 @@
-"""Journey 3: minutes circulated, a reservation, a new version that all four
-member states agree to, signed — and then frozen."""
+"""Journey 3: minutes drafted with a decision, circulated (confirmed), a
+reservation, a new version that rewords the decision and that all four
+member states agree to, signed (confirmed) — and then frozen."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ HEADS = {
     "TR": "head.tr@tr.example.org",
 }
 RESERVATION = "Kyrgyzstan reserves its position on the second paragraph."
+DECISION_1 = "The delegations exchange incident contacts; Turkey leads the exchange."
+DECISION_2 = "The delegations exchange incident contacts; Turkey and Azerbaijan lead the exchange."
 VERSION_2 = (
     "# Sub-Working Group on Cyber Security: minutes\n\n"
     "Istanbul, 8 November 2017. The delegations exchanged their national experience "
@@ -67,10 +70,23 @@ def test_journey_3_minutes_agreed_signed_and_frozen(open_page, live):
     url = coordinator.url
     expect(coordinator.get_by_text("Draft", exact=True)).to_be_visible()
 
+    # The draft's decision, recorded in version 1.
+    decide = coordinator.get_by_role("region", name="Record a decision in version 1")
+    decide.get_by_label("Decision", exact=True).fill(DECISION_1)
+    decide.get_by_label("Agenda item").select_option(label="2. Exchange of national experience")
+    decide.get_by_role("button", name="Record the decision").click()
+    decisions = coordinator.get_by_role("region", name="Decisions of version 1")
+    expect(decisions).to_contain_text(DECISION_1)
+    expect(decisions).to_contain_text("Agenda item 2: Exchange of national experience")
+
     deadline = date.today() + timedelta(days=10)
     coordinator.get_by_label("Comment deadline: date").fill(deadline.isoformat())
     coordinator.get_by_label("Comment deadline: time").fill("18:00")
     coordinator.get_by_role("button", name="Circulate version 1").click()
+    # Circulating asks first (a dialog, with JavaScript).
+    dialog = coordinator.get_by_role("dialog")
+    expect(dialog).to_contain_text("Circulate version 1 and its decisions")
+    dialog.get_by_role("button", name="Circulate version 1").click()
     expect(coordinator.get_by_text("Circulated for comments and positions").first).to_be_visible()
     asked = live.smtp.wait_for_notices("minutes.position_needed", HEADS.values())
     assert set(asked) == set(HEADS.values())  # heads only: not the delegate, not the coordinator
@@ -97,9 +113,14 @@ def test_journey_3_minutes_agreed_signed_and_frozen(open_page, live):
     shoot(heads["TR"], "minutes-positions", positions(heads["TR"]))
 
     coordinator.goto(url)
+    coordinator.get_by_text("Write version 2: text and decisions").click()
     coordinator.get_by_label("Text of the minutes (Markdown)").fill(VERSION_2)
     coordinator.get_by_label("What changed (optional)").fill("Second paragraph made precise.")
+    coordinator.get_by_label("Decision 1", exact=True).fill(DECISION_2)
     coordinator.get_by_role("button", name="Save the version").click()
+    decisions = coordinator.get_by_role("region", name="Decisions of version 2")
+    expect(decisions).to_contain_text(DECISION_2)
+    expect(decisions).not_to_contain_text(DECISION_1)
     replaced = coordinator.get_by_text(re.compile("Version 2 replaced version 1"))
     expect(replaced.first).to_be_visible()
     for code in HEADS:
@@ -127,15 +148,24 @@ def test_journey_3_minutes_agreed_signed_and_frozen(open_page, live):
 
     coordinator.goto(url)
     coordinator.get_by_role("button", name="Sign version 2").click()
+    dialog = coordinator.get_by_role("dialog")
+    expect(dialog).to_contain_text("Signing freezes version 2 and its decisions for good.")
+    dialog.get_by_role("button", name="Sign version 2").click()
     expect(coordinator.get_by_text("Signed", exact=True).first).to_be_visible()
     facts = coordinator.locator("main dl").first
     expect(facts).to_contain_text("Project Director (Secretariat)")
     history = coordinator.get_by_role("region", name="Version history")
-    v2_hash = history.get_by_role("row").filter(has_text="Second paragraph made precise.")
-    # The first hash is the signed text's (the second, the whole signed record's).
-    signed_hash = facts.locator("code").first.inner_text().strip()
-    expect(v2_hash).to_contain_text(signed_hash)
+    expect(
+        history.get_by_role("row").filter(has_text="Second paragraph made precise.")
+    ).to_have_count(1)
+    # The first hash covers the signed text and decisions (the second, the whole record).
+    expect(facts).to_contain_text("SHA-256 of the signed text and decisions")
     shoot(coordinator, "minutes-signed")
+    # The printable record shows the signed version's decisions.
+    coordinator.get_by_role("link", name="Printable signed minutes").click()
+    expect(coordinator.locator("main")).to_contain_text(DECISION_2)
+    expect(coordinator.locator("main")).not_to_contain_text(DECISION_1)
+    coordinator.goto(url)
 
     # Frozen: no control to change it, and a forged POST is refused.
     for control in ("Save the version", "Circulate version 2", "Sign version 2"):

@@ -30,6 +30,13 @@ ROWS: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/meetings/<int:meeting_id>/minutes/versions"): html(MANAGERS),
     ("POST", "/meetings/<int:meeting_id>/minutes/circulate"): html(MANAGERS),
     ("POST", "/meetings/<int:meeting_id>/minutes/decisions"): html(MANAGERS),
+    # Issue 15: a draft's decisions edited and removed directly (the world's
+    # minutes are circulated: managers get a 409, everyone else a 403).
+    ("POST", "/meetings/<int:meeting_id>/minutes/decisions/<int:decision_id>"): html(MANAGERS),
+    (
+        "POST",
+        "/meetings/<int:meeting_id>/minutes/decisions/<int:decision_id>/remove",
+    ): html(MANAGERS),
     ("POST", "/meetings/<int:meeting_id>/minutes/comments"): html(DELEGATES),
     ("POST", "/meetings/<int:meeting_id>/minutes/positions"): html(HEADS),
     # The world's minutes are circulated, not agreed: those who may sign get a
@@ -37,6 +44,7 @@ ROWS: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/meetings/<int:meeting_id>/minutes/sign"): html(MANAGERS),
     ("GET", "/api/v1/meetings/<int:meeting_id>/minutes"): api(MEMBERS),
     ("POST", "/api/v1/meetings/<int:meeting_id>/minutes/positions"): api(HEADS),
+    ("POST", "/api/v1/meetings/<int:meeting_id>/minutes/versions"): api(MANAGERS),
 }
 
 
@@ -51,7 +59,14 @@ def extend_world(world: dict) -> None:
     from datetime import UTC, datetime, timedelta
 
     from konsey.extensions import db
-    from konsey.models import Decision, Meeting, Minutes, MinutesStatus, MinutesVersion
+    from konsey.models import (
+        Decision,
+        Meeting,
+        Minutes,
+        MinutesStatus,
+        MinutesVersion,
+        VersionDecision,
+    )
 
     now = datetime.now(UTC).replace(microsecond=0)
     meeting_id = world["params"].get("meeting_id")
@@ -75,7 +90,12 @@ def extend_world(world: dict) -> None:
                 created_by_id=world["users"]["coordinator"].id,
             )
         )
-    db.session.add_all([minutes, Decision(minutes=minutes, position=1, text="Adopted.")])
+    decision = Decision(minutes=minutes, position=1, text="Adopted.")
+    minutes.versions[-1].decisions.append(
+        VersionDecision(decision=decision, position=1, text="Adopted.")
+    )
+    db.session.add_all([minutes, decision])
     db.session.flush()
+    world["params"].setdefault("decision_id", decision.id)
     world["minutes"] = minutes
     world["params"]["meeting_id"] = meeting.id

@@ -114,7 +114,10 @@ def test_head_records_positions_until_agreed_then_signature(client, w, tokens):
     services.sign(actor(w.signatory), minutes_of(w.meeting), w.signatory, now=datetime.now(UTC))
     body = client.http.get(url(w), headers=tokens["hu_observer"]).json
     assert body["status"] == "signed"
-    assert body["sha256"] == minutes_of(w.meeting).current.sha256
+    # Issue 15: the signed SHA-256 covers the text and the decisions.
+    signed = minutes_of(w.meeting)
+    assert body["sha256"] == signed.signed_sha256 == body["content_sha256"]
+    assert body["signed_record"]["version"]["sha256"] == signed.current.sha256
     assert body["signed_by"] == "sg@secretariat.example.org"
 
 
@@ -209,3 +212,80 @@ def test_openapi_documents_the_minutes(client):
     assert {"status", "version", "sha256", "positions"} <= set(schemas["Minutes"]["properties"])
     assert {"state", "position", "version", "text"} <= set(schemas["MinutesPosition"]["properties"])
     assert set(schemas["MinutesPositionIn"]["required"]) == {"version", "position"}
+
+
+# Issue 15: versions with their decisions through the API ------------------------------------
+def test_api_writes_a_version_with_its_decisions(client, w, tokens):
+    from konsey.models import AgendaItem, Meeting
+
+    draft(w)
+    coord = tokens["coordinator"]
+    item = w.items[1]
+    response = client.http.post(
+        url(w, "/versions"),
+        json={
+            "text": TEXT + "\n2. CERTs.",
+            "base_version": 1,
+            "decisions": [{"text": "Exchange CERT contacts.", "agenda_item": item.id}],
+        },
+        headers=coord,
+    )
+    assert response.status_code == 201, response.json
+    body = response.json
+    assert body["version"] == 2
+    assert body["decisions"] == [
+        {
+            "id": body["decisions"][0]["id"],
+            "position": 1,
+            "text": "Exchange CERT contacts.",
+            "agenda_item": item.id,
+            "agenda_item_number": 2,
+        }
+    ]
+    assert len(body["content_sha256"]) == 64
+    first = body["decisions"][0]["id"]
+
+    # Omitted decisions are carried unchanged; same text and decisions: refused.
+    before = snapshot(w.meeting)
+    same = client.http.post(url(w, "/versions"), json={"text": TEXT + "\n2. CERTs."}, headers=coord)
+    assert same.status_code == 422
+    assert "same as version 2" in same.json["error"]["message"]
+    # A stale base version: 409, nothing written.
+    stale = client.http.post(
+        url(w, "/versions"), json={"text": "# New", "base_version": 1}, headers=coord
+    )
+    assert stale.status_code == 409
+    # An agenda item of another meeting: 422 naming the row, nothing written.
+    other = Meeting(group=w.group, title="Other")
+    foreign = AgendaItem(meeting=other, position=1, title="Elsewhere")
+    db.session.add_all([other, foreign])
+    db.session.commit()
+    bad = client.http.post(
+        url(w, "/versions"),
+        json={"text": "# New", "decisions": [{"text": "X", "agenda_item": foreign.id}]},
+        headers=coord,
+    )
+    assert bad.status_code == 422
+    assert bad.json["error"]["field"] == "decisions.0"
+    assert snapshot(w.meeting) == before
+
+    # Leaving a decision out removes it in the new version.
+    removed = client.http.post(
+        url(w, "/versions"), json={"text": "# New", "decisions": []}, headers=coord
+    )
+    assert removed.status_code == 201
+    assert removed.json["decisions"] == []
+    assert removed.json["removed_decisions"] == [
+        {"id": first, "text": "Exchange CERT contacts.", "removed_in_version": 3}
+    ]
+
+
+def test_api_versions_are_for_coordinators_only(client, w, tokens):
+    circulate(w)
+    before = snapshot(w.meeting)
+    for name in ("kz_head", "kz_delegate", "hu_observer", "signatory", "outsider"):
+        response = client.http.post(
+            url(w, "/versions"), json={"text": "# Mine", "decisions": []}, headers=tokens[name]
+        )
+        assert response.status_code in (403, 404), (name, response.status_code)
+    assert snapshot(w.meeting) == before

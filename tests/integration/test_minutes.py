@@ -5,6 +5,7 @@ message and nothing changed, whenever the rules say no."""
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -93,7 +94,8 @@ def test_draft_circulate_agree_sign(people, w):
 
     # Circulated with a deadline typed in the coordinator's zone (Asia/Almaty).
     form = deadline_form()
-    assert coord.post(url(w, "/circulate"), form).status_code == 302
+    # Circulating asks for confirmation first (issue 15): confirmed, it circulates.
+    assert coord.post_confirmed(url(w, "/circulate"), form).status_code == 302
     minutes = minutes_of(w.meeting)
     day = datetime.fromisoformat(form["deadline_date"])
     expected = day.replace(hour=18, tzinfo=ZoneInfo("Asia/Almaty")).astimezone(UTC)
@@ -170,14 +172,22 @@ def test_draft_circulate_agree_sign(people, w):
 
     # The signatory signs version 2: its SHA-256 is stored and shown.
     assert "Sign version 2" in page_text(sg.get(url(w)))
-    assert sg.post(url(w, "/sign"), {"version": "2"}).status_code == 302
+    assert sg.post_confirmed(url(w, "/sign"), {"version": "2"}).status_code == 302
     minutes = minutes_of(w.meeting)
-    digest = hashlib.sha256(STORED_2.encode("utf-8")).hexdigest()
+    # Issue 15: the signed SHA-256 covers the text and the decisions (none here).
+    content = json.dumps(
+        {"text": STORED_2, "decisions": []},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
     assert minutes.status == MinutesStatus.SIGNED
-    assert minutes.signed_sha256 == digest == minutes.current.sha256
+    assert minutes.signed_sha256 == digest
+    assert minutes.current.sha256 == hashlib.sha256(STORED_2.encode("utf-8")).hexdigest()
     assert minutes.signed_by_id == w.signatory.id and minutes.signed_at is not None
     text = page_text(delegate.get(url(w)))
-    assert f"SHA-256 of the signed text {digest}" in text
+    assert f"SHA-256 of the signed text and decisions {digest}" in text
     assert "Signed by Secretary General" in text
     assert "Status Signed" in text
 
@@ -398,7 +408,8 @@ def test_empty_or_unchanged_text_is_refused(people, w):
     assert coord.post(url(w, "/versions"), {"text": TEXT_1}).status_code == 302
     before = snapshot(w.meeting)
     response = coord.post(url(w, "/versions"), {"text": TEXT_1.replace("\r\n", "\n")})
-    assert_refused(response, 422, "The text is the same as version 1.", w, before)
+    same = "The text and the decisions are the same as version 1."
+    assert_refused(response, 422, same, w, before)
 
 
 def test_deadline_must_be_in_the_future(people, w):
@@ -441,14 +452,13 @@ def test_comments_close_at_the_deadline(people, w):
 
 
 def test_decisions_are_listed_with_their_agenda_item(people, w):
-    circulated(w)
+    # Issue 15: decisions are marked in the draft; circulated ones are fixed.
+    services.add_version(actor(w.coordinator), w.meeting, None, TEXT_1, now=datetime.now(UTC))
     coord = people["coordinator"]
     item = w.items[1]
     data = {"decision": "Exchange CERT contacts.", "agenda_item": str(item.id)}
     assert coord.post(url(w, "/decisions"), data).status_code == 302
     assert coord.post(url(w, "/decisions"), {"decision": "Meet again."}).status_code == 302
-    text = page_text(people["kz_delegate"].get(url(w)))
-    assert "Exchange CERT contacts. Agenda item 2: National CERT cooperation Meet again." in text
 
     # An agenda item of another meeting is refused.
     from konsey.models import AgendaItem, Meeting
@@ -462,6 +472,17 @@ def test_decisions_are_listed_with_their_agenda_item(people, w):
         response = coord.post(url(w, "/decisions"), {"decision": "X", "agenda_item": value})
         assert_refused(response, 422, "Choose an agenda item of this meeting", w, before)
     assert audit_actions()[-2:] == ["minutes.decision_add", "minutes.decision_add"]
+
+    services.circulate(
+        actor(w.coordinator),
+        minutes_of(w.meeting),
+        deadline=datetime.now(UTC) + timedelta(days=7),
+        silence_procedure=False,
+        now=datetime.now(UTC),
+    )
+    text = page_text(people["kz_delegate"].get(url(w)))
+    assert "Exchange CERT contacts. Agenda item 2: National CERT cooperation" in text
+    assert "Meet again." in text
 
 
 def test_draft_minutes_are_for_their_writers(people, w):
@@ -494,11 +515,14 @@ def test_diff_shows_additions_and_deletions(people, w):
     response = people["kz_delegate"].get(url(w, "/diff?from=1&to=2"))
     assert response.status_code == 200
     body = response.get_data(as_text=True)
-    assert '<del><span class="visually-hidden">Removed: </span>2. National CERTs.</del>' in body
-    assert '<ins><span class="visually-hidden">Added: </span>3. Close.</ins>' in body
+    # Issue 15: word by word over the rendered text, not raw Markdown lines.
+    assert '<del><span class="visually-hidden">Removed: </span>CERTs.</del>' in body
+    assert '<ins><span class="visually-hidden">Added: </span>CERTs cooperate.</ins>' in body
+    assert '<ins><span class="visually-hidden">Added: </span>Close.</ins>' in body
+    assert "# Minutes" not in body and "3. Close." not in body
     text = page_text(response)
     assert "Changes from version 1 to version 2" in text
-    assert "2 lines added, 1 line removed" in text
+    assert "3 words added, 1 word removed" in text
     # Without parameters: the current version against the one before.
     assert "Changes from version 1 to version 2" in page_text(
         people["kz_delegate"].get(url(w, "/diff"))

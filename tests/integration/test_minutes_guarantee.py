@@ -51,9 +51,11 @@ def url(w, tail=""):
     return f"/meetings/{w.meeting.id}/minutes{tail}"
 
 
-def circulate(w, *, silence=False):
+def circulate(w, *, silence=False, decision=None):
     now = datetime.now(UTC)
     services.add_version(actor(w.coordinator), w.meeting, None, TEXT, now=now)
+    if decision is not None:  # a draft's decisions are recorded before circulating
+        services.add_decision(actor(w.coordinator), minutes_of(w.meeting), *decision)
     services.circulate(
         actor(w.coordinator),
         minutes_of(w.meeting),
@@ -192,9 +194,8 @@ def test_a_new_version_while_circulated_keeps_every_state(w):
 
 # A signed record never changes ---------------------------------------------------------
 def _signed(w):
-    circulate(w)
-    minutes = minutes_of(w.meeting)
-    services.add_decision(actor(w.coordinator), minutes, "CERTs exchange contacts.", w.items[1].id)
+    # Issue 15: decisions are recorded in the draft (a circulated version's are fixed).
+    circulate(w, decision=("CERTs exchange contacts.", w.items[1].id))
     position(w, w.az_head, "agree")
     position(w, w.kz_head, "agree")
     services.sign(actor(w.signatory), minutes_of(w.meeting), w.signatory, now=datetime.now(UTC))
@@ -217,7 +218,17 @@ def test_the_signed_record_never_changes(make_client, w):
     data = json.loads(stored)
     assert stored == json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert data["decisions"][0]["agenda_item"]["title"] == "National CERT cooperation"
-    assert data["version"]["sha256"] == minutes.signed_sha256 == minutes.current.sha256
+    assert data["version"]["sha256"] == minutes.current.sha256
+    # Issue 15: the signed SHA-256 covers the text and the signed version's decisions.
+    content = {
+        "text": data["version"]["text"],
+        "decisions": [
+            {"number": 1, "agenda_item": 2, "text": data["decisions"][0]["text"]},
+        ],
+    }
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert hashlib.sha256(canonical.encode("utf-8")).hexdigest() == minutes.signed_sha256
+    assert data["version"]["content_sha256"] == minutes.signed_sha256
     before = _views(make_client, w)
     assert "Agenda item 2: National CERT cooperation" in before[1]
     assert "The stored record matches its SHA-256." in before[1]

@@ -14,7 +14,8 @@ from konsey.api.blueprint import KonseyBlueprint
 from konsey.api.schemas import ApiErrorSchema
 from konsey.errors import Conflict, ServiceError
 from konsey.extensions import db
-from konsey.minutes import agreement, queries, record, services
+from konsey.minutes import agreement, queries, record, rules, services
+from konsey.minutes.decisions import DecisionRow
 from konsey.models import Minutes
 from konsey.models.base import utcnow
 from konsey.policy import Action
@@ -49,10 +50,19 @@ class MinutesVersionSchema(Schema):
 
 
 class MinutesDecisionSchema(Schema):
-    id = fields.Integer()
-    position = fields.Integer()
+    id = fields.Integer(metadata={"description": "the decision's id (actions point at it)"})
+    position = fields.Integer(metadata={"description": "its number in the version"})
     text = fields.String()
     agenda_item = fields.Integer(allow_none=True, metadata={"description": "agenda item id"})
+    agenda_item_number = fields.Integer(
+        allow_none=True, metadata={"description": "the agenda item's number in the agenda"}
+    )
+
+
+class RemovedDecisionSchema(Schema):
+    id = fields.Integer()
+    text = fields.String(metadata={"description": "its wording in the last version with it"})
+    removed_in_version = fields.Integer()
 
 
 class MinutesSchema(Schema):
@@ -60,7 +70,11 @@ class MinutesSchema(Schema):
     status = fields.String(metadata={"enum": MINUTES_STATUSES})
     version = fields.Integer(allow_none=True, metadata={"description": "current version number"})
     sha256 = fields.String(
-        allow_none=True, metadata={"description": "SHA-256 of the signed text; null until signed"}
+        allow_none=True,
+        metadata={
+            "description": "SHA-256 of the signed text and decisions (records signed before "
+            "issue 15: of the text); null until signed"
+        },
     )
     comment_deadline = fields.DateTime(allow_none=True)
     silence_procedure = fields.Boolean()
@@ -72,7 +86,21 @@ class MinutesSchema(Schema):
         metadata={"description": "one per participating member state, on the current version"},
     )
     versions = fields.List(fields.Nested(MinutesVersionSchema))
-    decisions = fields.List(fields.Nested(MinutesDecisionSchema))
+    decisions = fields.List(
+        fields.Nested(MinutesDecisionSchema),
+        metadata={"description": "the decisions of the current (signed: the signed) version"},
+    )
+    removed_decisions = fields.List(
+        fields.Nested(RemovedDecisionSchema),
+        metadata={"description": "decisions a later version removed (their actions remain)"},
+    )
+    content_sha256 = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "SHA-256 of the current version's text and decisions (what "
+            "agreeing and signing cover; see README)"
+        },
+    )
     signed_record = fields.Dict(
         allow_none=True,
         metadata={
@@ -105,6 +133,50 @@ class MinutesPositionInSchema(Schema):
         load_default="",
         validate=validate.Length(max=services.MAX_RESERVATION),
         metadata={"description": "required for a reservation"},
+    )
+
+
+class DecisionInSchema(Schema):
+    id = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        strict=True,
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "an existing decision of the current version; omit for a new one"},
+    )
+    text = fields.String(required=True, validate=validate.Length(max=services.MAX_DECISION))
+    agenda_item = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        strict=True,
+        metadata={"description": "agenda item id (of this meeting), or null"},
+    )
+
+
+class MinutesVersionInSchema(Schema):
+    text = fields.String(required=True, validate=validate.Length(max=services.MAX_TEXT))
+    note = fields.String(load_default="", validate=validate.Length(max=services.MAX_NOTE))
+    base_version = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        strict=True,
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "the version this one starts from; another written since → 409"},
+    )
+    comment_deadline = fields.AwareDateTime(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "a new comment deadline (circulated minutes only)"},
+    )
+    decisions = fields.List(
+        fields.Nested(DecisionInSchema),
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=services.MAX_DECISIONS),
+        metadata={
+            "description": "every decision of the new version, in order; a current decision "
+            "left out is removed; omitted: the current decisions unchanged"
+        },
     )
 
 
@@ -170,13 +242,28 @@ def _dump(minutes: Minutes) -> dict:
             for v in minutes.versions
         ],
         "decisions": [
-            {"id": d.id, "position": d.position, "text": d.text, "agenda_item": d.agenda_item_id}
+            {
+                "id": d.decision_id,
+                "position": d.position,
+                "text": d.text,
+                "agenda_item": d.agenda_item_id,
+                "agenda_item_number": d.agenda_item.position if d.agenda_item else None,
+            }
             for d in queries.decisions(minutes)
         ],
+        "removed_decisions": _removed(minutes),
+        "content_sha256": rules.content_sha256(current) if current else None,
         "signed_record": None,
         "signed_record_sha256": None,
         "signed_record_intact": None,
     }
+
+
+def _removed(minutes: Minutes) -> list[dict]:
+    return [
+        {"id": d.id, "text": d.text, "removed_in_version": d.removed_in_version}
+        for d in queries.removed_decisions(minutes)
+    ]
 
 
 def _dump_signed(minutes: Minutes, signed: record.SignedRecord) -> dict:
@@ -187,7 +274,7 @@ def _dump_signed(minutes: Minutes, signed: record.SignedRecord) -> dict:
         "meeting_id": minutes.meeting_id,
         "status": minutes.status.value,
         "version": number,
-        "sha256": data["version"]["sha256"],
+        "sha256": minutes.signed_sha256,
         "comment_deadline": minutes.comment_deadline,
         "silence_procedure": data["silence_procedure"],
         "agreed_at": minutes.agreed_at,
@@ -215,9 +302,12 @@ def _dump_signed(minutes: Minutes, signed: record.SignedRecord) -> dict:
                 "position": d["position"],
                 "text": d["text"],
                 "agenda_item": d["agenda_item"]["id"] if d["agenda_item"] else None,
+                "agenda_item_number": d["agenda_item"]["position"] if d["agenda_item"] else None,
             }
             for d in data["decisions"]
         ],
+        "removed_decisions": _removed(minutes),
+        "content_sha256": signed.content_sha256 or minutes.signed_sha256,
         "signed_record": data,
         "signed_record_sha256": signed.sha256,
         "signed_record_intact": signed.intact,
@@ -285,3 +375,77 @@ def record_position(data: dict, meeting_id: int):
         db.session.rollback()
         return _error(exc)
     return _dump(minutes)
+
+
+def _coordinator_first(view):
+    """Access before the body: only who may edit the minutes sees validation."""
+
+    @functools.wraps(view)
+    def checked(*args, meeting_id: int, **kwargs):
+        meeting = queries.get_meeting(meeting_id)
+        if meeting is None:
+            abort(404)
+        role = policy.role_in(current_user, meeting.group)
+        if not policy.can(current_user, Action.GROUP_VIEW, meeting, role=role):
+            abort(403)
+        minutes = queries.minutes_of(meeting)
+        if minutes is None:
+            if not policy.can(current_user, Action.MINUTES_EDIT, meeting, role=role):
+                abort(403)
+        else:
+            if not policy.can(current_user, Action.MINUTES_VIEW, minutes, role=role):
+                abort(403)
+            agreement.settle(minutes, utcnow())
+            if not policy.can(current_user, Action.MINUTES_EDIT, minutes):
+                if policy.refused_only_by_state(current_user, Action.MINUTES_EDIT, minutes):
+                    return _error(Conflict(services.status_message(minutes)))
+                abort(403)
+        g.meeting, g.minutes = meeting, minutes
+        return view(*args, meeting_id=meeting_id, **kwargs)
+
+    return checked
+
+
+@blp.route("/meetings/<int:meeting_id>/minutes/versions", methods=["POST"])
+@login_required
+@_coordinator_first
+@blp.arguments(MinutesVersionInSchema)
+@blp.response(201, MinutesSchema)
+@blp.alt_response(401, schema=ApiErrorSchema)
+@blp.alt_response(403, schema=ApiErrorSchema)
+@blp.alt_response(404, schema=ApiErrorSchema)
+@blp.alt_response(409, schema=ApiErrorSchema)
+@blp.alt_response(422, schema=ApiErrorSchema)
+def add_version(data: dict, meeting_id: int):
+    """A coordinator writes the next version of the minutes, with its decisions.
+
+    `{"text": "…", "note": "…", "base_version": n, "comment_deadline": "…",
+    "decisions": [{"id": 12, "text": "…", "agenda_item": 34}, {"text": "a new one"}]}`.
+    `decisions` lists every decision of the new version in order (a current one
+    by its `id`; one left out is removed); omitted, the current decisions are
+    carried unchanged. Same text and decisions as the current version → 422;
+    an agenda item of another meeting → 422; `base_version` not current → 409.
+    """
+    rows = None
+    if data.get("decisions") is not None:
+        rows = [
+            DecisionRow(d.get("id"), d["text"], d.get("agenda_item"), f"decisions.{i}")
+            for i, d in enumerate(data["decisions"])
+        ]
+    try:
+        services.add_version(
+            current_actor(),
+            g.meeting,
+            g.minutes,
+            data["text"],
+            note=data.get("note") or "",
+            deadline=data.get("comment_deadline"),
+            decisions=rows,
+            base_version=data.get("base_version"),
+            now=utcnow(),
+        )
+    except ServiceError as exc:
+        db.session.rollback()
+        return _error(exc)
+    minutes = queries.minutes_of(g.meeting)
+    return _dump(minutes), 201

@@ -53,6 +53,21 @@ DECISION_2017 = (
     "of the 3rd Ministerial Meeting."
 )
 
+# The threat-exchange decision: version 1's wording, and version 3's after
+# Turkey's reservation (what the signed record shows).
+THREAT_DECISION_V1 = (
+    "The member states exchange information on the cyber threats they face; the exchange "
+    "is led by Turkey."
+)
+THREAT_DECISION_V3 = (
+    "The member states exchange information on the cyber threats they face; the exchange "
+    "is led by Turkey together with Azerbaijan."
+)
+TURKEY_RESERVATION = (
+    "Turkey asks that the exchange of information on cyber threats be led by Turkey "
+    "together with Azerbaijan."
+)
+
 AGENDA_2017 = [
     ("Opening by the Secretary General", None, 15),
     (
@@ -159,6 +174,107 @@ def _minutes(
         db.session.commit()
 
 
+def _founding_minutes(meeting: Meeting, signer: User | None) -> None:
+    """The 2nd Ministerial Meeting's minutes: version 1 with its two decisions,
+    circulated; Turkey's reservation on the threat exchange; version 2 (an
+    editorial change, the reservation stands); version 3 changes the decision
+    to "led by Turkey together with Azerbaijan"; all agree; signed."""
+    from konsey.minutes.decisions import DecisionRow
+
+    day = date(2017, 11, 9)
+    zone = "Europe/Istanbul"
+    place_and_date = next(i for i in meeting.agenda if i.title.startswith("Place and date"))
+    threats = next(i for i in meeting.agenda if i.title.startswith("Cyber security"))
+    first_text = MINUTES_2017.replace("İkinci Bakanlar Toplantısı'nın mutabık", "mutabık")
+    written = _at(day, 11, zone)
+    version = minutes_services.add_version(
+        DEMO_ACTOR,
+        meeting,
+        None,
+        first_text,
+        now=written,
+        note="First draft",
+        decisions=[
+            DecisionRow(None, DECISION_2017, place_and_date.id),
+            DecisionRow(None, THREAT_DECISION_V1, threats.id),
+        ],
+    )
+    minutes = version.minutes
+    db.session.commit()
+    minutes_services.circulate(
+        DEMO_ACTOR,
+        minutes,
+        deadline=_at(day, 18, zone),
+        silence_procedure=False,
+        now=written + timedelta(minutes=10),
+    )
+    db.session.commit()
+    heads = _heads(meeting.group)
+
+    def position(code, kind, number, at, text=""):
+        head = heads[code]
+        minutes_services.record_position(
+            audit.Actor(head, "cli"),
+            minutes,
+            head,
+            version_number=number,
+            position=kind,
+            text=text,
+            now=at,
+        )
+        db.session.commit()
+
+    position("TR", "reservation", 1, written + timedelta(minutes=20), TURKEY_RESERVATION)
+    current = minutes.current
+    rows = [DecisionRow(d.decision_id, d.text, d.agenda_item_id) for d in current.decisions]
+    minutes_services.add_version(
+        DEMO_ACTOR,
+        meeting,
+        minutes,
+        MINUTES_2017,
+        now=written + timedelta(minutes=30),
+        note="Editorial: the signing paragraph names the Second Ministerial Meeting",
+        decisions=rows,
+        base_version=1,
+    )
+    db.session.commit()
+    position("TR", "reservation", 2, written + timedelta(minutes=40), TURKEY_RESERVATION)
+    current = minutes_of_meeting(meeting).current
+    rows = [
+        DecisionRow(
+            d.decision_id,
+            THREAT_DECISION_V3 if d.text == THREAT_DECISION_V1 else d.text,
+            d.agenda_item_id,
+        )
+        for d in current.decisions
+    ]
+    minutes_services.add_version(
+        DEMO_ACTOR,
+        meeting,
+        minutes,
+        MINUTES_2017,
+        now=written + timedelta(minutes=60),
+        note="Turkey's reservation: the threat exchange is led by Turkey together with Azerbaijan",
+        decisions=rows,
+        base_version=2,
+    )
+    db.session.commit()
+    for n, code in enumerate(STATES):
+        position(code, "agree", 3, written + timedelta(minutes=70 + n))
+    if signer is not None:
+        minutes = minutes_of_meeting(meeting)
+        minutes_services.sign(
+            audit.Actor(signer, "cli"), minutes, signer, now=written + timedelta(minutes=120)
+        )
+        db.session.commit()
+
+
+def minutes_of_meeting(meeting: Meeting):
+    from konsey.minutes import queries
+
+    return queries.minutes_of(meeting)
+
+
 def load_meetings(created: Counter, today: datetime) -> None:
     groups = {g.slug: g for g in db.session.scalars(select(WorkingGroup))}
     states = {s.code: s for s in db.session.scalars(select(MemberState))}
@@ -261,17 +377,7 @@ def load_meetings(created: Counter, today: datetime) -> None:
     )
     if new:
         _agenda(second, AGENDA_2017, states)
-        place_and_date = next(i for i in second.agenda if i.title.startswith("Place and date"))
-        written = _at(date(2017, 11, 9), 11, "Europe/Istanbul")
-        _minutes(
-            second,
-            MINUTES_2017,
-            written=written,
-            deadline=_at(date(2017, 11, 9), 12, "Europe/Istanbul"),
-            positions=all_agree,
-            signer=signer,
-            decisions=[(DECISION_2017, place_and_date.id)],
-        )
+        _founding_minutes(second, signer)
 
     _meeting(
         created,

@@ -30,6 +30,8 @@ class VersionForm(FlaskForm):
     # Only needed when circulated minutes get a new version after the deadline.
     new_deadline_date = DateField(_l("New comment deadline: date"), validators=[Optional()])
     new_deadline_time = TimeField(_l("New comment deadline: time"), validators=[Optional()])
+    # The version the writer started from: another written meanwhile → 409.
+    base_version = IntegerField(validators=[Optional(), VERSION_RANGE])
 
 
 class CirculateForm(FlaskForm):

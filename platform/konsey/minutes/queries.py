@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from konsey.extensions import db
 from konsey.models import (
+    ActionItem,
     Decision,
     Meeting,
     Membership,
@@ -23,6 +24,7 @@ from konsey.models import (
     Role,
     StateStatus,
     User,
+    VersionDecision,
     WorkingGroup,
 )
 
@@ -165,15 +167,68 @@ def comments(minutes: Minutes) -> list[tuple[int, MinutesComment]]:
     return [(number, comment) for number, comment in rows]
 
 
-def decisions(minutes: Minutes) -> list[Decision]:
+def version_decisions(version: MinutesVersion | None) -> list[VersionDecision]:
+    """The decisions a version records, in order, with their agenda items
+    (one query)."""
+    if version is None or version.id is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(VersionDecision)
+            .where(VersionDecision.version_id == version.id)
+            .options(joinedload(VersionDecision.agenda_item))
+            .order_by(VersionDecision.position, VersionDecision.id)
+        )
+    )
+
+
+def decisions(minutes: Minutes) -> list[VersionDecision]:
+    """The decisions of the current version."""
+    return version_decisions(minutes.current)
+
+
+def versions_decisions(minutes: Minutes) -> dict[int, list[VersionDecision]]:
+    """version number → its decisions, for every version (one query)."""
+    rows = db.session.execute(
+        select(MinutesVersion.number, VersionDecision)
+        .join(VersionDecision, VersionDecision.version_id == MinutesVersion.id)
+        .where(MinutesVersion.minutes_id == minutes.id)
+        .options(joinedload(VersionDecision.agenda_item))
+        .order_by(MinutesVersion.number, VersionDecision.position, VersionDecision.id)
+    ).all()
+    result: dict[int, list[VersionDecision]] = {v.number: [] for v in minutes.versions}
+    for number, entry in rows:
+        result.setdefault(number, []).append(entry)
+    return result
+
+
+def removed_decisions(minutes: Minutes) -> list[Decision]:
+    """Decisions a later version removed (their latest wording), in order."""
     return list(
         db.session.scalars(
             select(Decision)
-            .where(Decision.minutes_id == minutes.id)
+            .where(Decision.minutes_id == minutes.id, Decision.removed_in_version.is_not(None))
             .options(joinedload(Decision.agenda_item))
-            .order_by(Decision.position, Decision.id)
+            .order_by(Decision.removed_in_version, Decision.position, Decision.id)
         )
     )
+
+
+def actions_of(decision_ids) -> dict[int, list[ActionItem]]:
+    """decision id → the action items made from it (one query)."""
+    ids = list(decision_ids)
+    result: dict[int, list[ActionItem]] = {i: [] for i in ids}
+    if not ids:
+        return result
+    rows = db.session.scalars(
+        select(ActionItem)
+        .where(ActionItem.decision_id.in_(ids))
+        .options(joinedload(ActionItem.owner_state))
+        .order_by(ActionItem.id)
+    )
+    for item in rows:
+        result[item.decision_id].append(item)
+    return result
 
 
 @dataclass

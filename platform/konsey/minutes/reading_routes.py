@@ -43,7 +43,13 @@ def compare(meeting_id: int):
     elif old is None or new is None:
         missing = old_number if old is None else new_number
         abort(404, description=_("There is no version %(n)s of these minutes.", n=missing))
-    lines = diff.diff_lines(old.text, new.text) if old and new else []
+    blocks = diff.diff_blocks(old.text, new.text) if old and new else []
+    decided = queries.versions_decisions(minutes) if old and new else {}
+    changes = (
+        diff.diff_decisions(decided.get(old.number, []), decided.get(new.number, []))
+        if old and new
+        else []
+    )
     return render_template(
         "minutes/diff.html",
         meeting=meeting,
@@ -51,8 +57,9 @@ def compare(meeting_id: int):
         minutes=minutes,
         old=old,
         new=new,
-        lines=lines,
-        summary=diff.summary(lines),
+        blocks=blocks,
+        summary=diff.summary(blocks),
+        decision_changes=changes,
         user_zone=current_user.timezone,
         show=timefmt.show,
     )

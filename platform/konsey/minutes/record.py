@@ -7,6 +7,13 @@ printable record, API) are shown only from this snapshot, so renaming an
 agenda item, editing the meeting, a roster change or a state's new name
 never changes what was signed. ``load`` checks the stored text against its
 hash every time it is shown.
+
+Format 2 (issue 15) takes the decisions of the signed version (each with
+its number in that version, ``number``, and the decision's id) and adds
+``version.content_sha256``: the hash of the text and those decisions
+(``konsey.minutes.rules.content_sha256``), which is what ``signed_sha256``
+stores. Format 1 records (decisions of the whole record, signed_sha256 of
+the text alone) still load and verify.
 """
 
 from __future__ import annotations
@@ -17,14 +24,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
-from konsey.minutes import queries
+from konsey.minutes import queries, rules
 from konsey.models import Minutes, PositionKind, User
 
-FORMAT = 1
+FORMAT = 2
 
 
-def canonical(data: dict) -> str:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+canonical = rules.canonical
 
 
 def sha256_of(text: str) -> str:
@@ -57,6 +63,7 @@ def snapshot(minutes: Minutes, signer: User, now: datetime) -> dict:
             "number": current.number,
             "text": current.text,
             "sha256": current.sha256,
+            "content_sha256": rules.content_sha256(current),
             "created_at": _instant(current.created_at),
         },
         "comment_deadline": _instant(minutes.comment_deadline),
@@ -64,7 +71,8 @@ def snapshot(minutes: Minutes, signer: User, now: datetime) -> dict:
         "agreed_at": _instant(minutes.agreed_at),
         "decisions": [
             {
-                "id": d.id,
+                "id": d.decision_id,
+                "number": d.position,
                 "position": d.position,
                 "text": d.text,
                 "agenda_item": {
@@ -75,7 +83,7 @@ def snapshot(minutes: Minutes, signer: User, now: datetime) -> dict:
                 if d.agenda_item
                 else None,
             }
-            for d in queries.decisions(minutes)
+            for d in queries.version_decisions(current)
         ],
         "states": [
             {
@@ -138,10 +146,33 @@ class SignedRecord:
         return SimpleNamespace(**{**v, "created_at": parse_instant(v["created_at"])})
 
     @property
+    def format(self) -> int:
+        return self.data.get("format", 1)
+
+    @property
+    def content_sha256(self) -> str | None:
+        """The hash of the signed text and decisions, recomputed from the
+        record (format 2); None for a format 1 record (it hashed the text)."""
+        if self.format < 2:
+            return None
+        return rules.content_sha256_of(
+            self.data["version"]["text"],
+            [
+                {
+                    "number": d["number"],
+                    "agenda_item": d["agenda_item"]["position"] if d["agenda_item"] else None,
+                    "text": d["text"],
+                }
+                for d in self.data["decisions"]
+            ],
+        )
+
+    @property
     def decisions(self) -> list:
         return [
             SimpleNamespace(
                 **{
+                    "number": d.get("number", d["position"]),
                     **d,
                     "agenda_item": SimpleNamespace(**d["agenda_item"])
                     if d["agenda_item"]

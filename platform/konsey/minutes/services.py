@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from konsey import audit
 from konsey.errors import Conflict, ValidationError
 from konsey.extensions import db
+from konsey.minutes import decisions as version_decisions
 from konsey.minutes import participants, queries, record
 from konsey.minutes.agreement import (  # noqa: F401 - one place to call the services from
     parse_position,
@@ -25,20 +26,24 @@ from konsey.minutes.agreement import (  # noqa: F401 - one place to call the ser
     settle,
     settle_all,
 )
+from konsey.minutes.decisions import DecisionRow
 from konsey.minutes.rules import (  # noqa: F401 - re-exported for forms and routes
     MAX_COMMENT,
     MAX_DECISION,
+    MAX_DECISIONS,
     MAX_NOTE,
     MAX_RESERVATION,
     MAX_TEXT,
+    content_sha256,
     lock,
     normalise,
+    require_meeting_begun,
     require_status,
     sha256_of,
     status_message,
 )
 from konsey.models import (
-    AgendaItem,
+    ActionItem,
     Decision,
     Meeting,
     MeetingStatus,
@@ -47,7 +52,9 @@ from konsey.models import (
     MinutesStatus,
     MinutesVersion,
     User,
+    VersionDecision,
 )
+from konsey.models.base import utcnow
 from konsey.validation import check_instant, check_line, check_text
 
 
@@ -60,6 +67,9 @@ def _check_deadline(deadline: datetime | None, now: datetime, field: str) -> dat
     if deadline <= now:
         raise ValidationError(_("The comment deadline must be in the future."), field)
     return deadline
+
+
+check_deadline = _check_deadline
 
 
 # Drafting ----------------------------------------------------------------------------
@@ -85,8 +95,16 @@ def add_version(
     now: datetime,
     note: str = "",
     deadline: datetime | None = None,
+    decisions: list[DecisionRow] | None = None,
+    base_version: int | None = None,
 ) -> MinutesVersion:
-    """Write version n+1 (creating the record for the first one).
+    """Write version n+1 (creating the record for the first one), with its
+    decisions: ``decisions`` is the whole list the new version records
+    (existing decisions of the current version by id, new ones without);
+    None carries the current version's decisions unchanged.
+
+    ``base_version``: the version the writer started from; when another
+    version was written since, the new one is refused (409), not stacked.
 
     While circulated, a new version resets the agreements: positions belong to
     a version, so every state is pending again on the new one. Its comment
@@ -99,14 +117,41 @@ def add_version(
     note = check_line(note, "note", required=False, max_length=MAX_NOTE)
     try:
         if minutes is None:
+            if base_version:
+                raise Conflict(_("These minutes have no version %(n)d.", n=base_version))
             minutes = create_minutes(actor, meeting)
         else:
             lock(minutes)
         require_status(minutes, MinutesStatus.DRAFT, MinutesStatus.CIRCULATED)
         previous = minutes.current
-        if previous is not None and previous.text == text:
+        if base_version is not None and previous is not None and base_version != previous.number:
+            raise Conflict(
+                _(
+                    "Version %(n)d was written meanwhile; reload the page and start from it.",
+                    n=previous.number,
+                )
+            )
+        if decisions is None:
+            rows = version_decisions.rows_of(previous)
+        elif previous is None:
+            if any(r.decision_id for r in decisions):
+                raise ValidationError(
+                    _("Not a decision of the current version of these minutes."), "decisions"
+                )
+            rows = version_decisions.check_rows(meeting.id, None, decisions)
+        else:
+            rows = version_decisions.check_rows(meeting.id, previous, decisions)
+        if (
+            previous is not None
+            and previous.text == text
+            and version_decisions.same(previous, rows)
+        ):
             raise ValidationError(
-                _("The text is the same as version %(n)d.", n=previous.number), "text"
+                _(
+                    "The text and the decisions are the same as version %(n)d.",
+                    n=previous.number,
+                ),
+                "text",
             )
         reset = 0
         if minutes.status == MinutesStatus.DRAFT and deadline is not None:
@@ -133,6 +178,8 @@ def add_version(
             created_at=now,
         )
         db.session.add(version)
+        version_decisions.write(minutes, version, rows, now=now)
+        db.session.flush()
         counted = None
         if minutes.status == MinutesStatus.CIRCULATED:
             # The new version needs the agreement of everyone the last one did.
@@ -143,6 +190,7 @@ def add_version(
             minutes,
             number=version.number,
             sha256=version.sha256,
+            decisions=len(rows),
             positions_reset=reset,
             deadline=minutes.comment_deadline.isoformat() if reset or deadline else None,
             participants=counted,
@@ -168,6 +216,7 @@ def circulate(
     (again, with a new deadline, when already circulated)."""
     lock(minutes)
     require_status(minutes, MinutesStatus.DRAFT, MinutesStatus.CIRCULATED)
+    require_meeting_begun(minutes, now, signing=False)
     current = minutes.current
     if current is None or not current.text.strip():
         raise ValidationError(
@@ -193,42 +242,127 @@ def circulate(
     db.session.commit()
 
 
-def add_decision(
-    actor: audit.Actor, minutes: Minutes, text: str, agenda_item_id: int | None
-) -> Decision:
-    """Mark a decision of the meeting in its minutes.
-
-    Hook for action items (a later issue): an ActionItem will point back to
-    its Decision ("create action from decision"), so decisions are never
-    rewritten once the minutes are agreed.
-    """
-    text = check_text(normalise(text), "decision", max_length=MAX_DECISION)
+def _draft_version(minutes: Minutes) -> MinutesVersion:
+    """The current version, when its decisions may still be changed directly:
+    only while the minutes are a draft (once circulated, a version's decisions
+    are fixed like its text and change only with a new version)."""
     lock(minutes)
-    require_status(minutes, MinutesStatus.DRAFT, MinutesStatus.CIRCULATED)
-    item = None
-    if agenda_item_id:
-        # Ids fit a database integer; a larger number is simply not an item.
-        in_range = 0 < agenda_item_id < 2**31
-        item = db.session.get(AgendaItem, agenda_item_id) if in_range else None
-        if item is None or item.meeting_id != minutes.meeting_id:
-            raise ValidationError(
-                _("Choose an agenda item of this meeting, or none."), "agenda_item"
+    if minutes.status == MinutesStatus.CIRCULATED:
+        raise Conflict(
+            _(
+                "These minutes are circulated: the decisions of a circulated version are "
+                "fixed; change them with a new version."
             )
-    last = db.session.scalar(
-        select(func.max(Decision.position)).where(Decision.minutes_id == minutes.id)
-    )
-    decision = Decision(minutes=minutes, agenda_item=item, position=(last or 0) + 1, text=text)
-    db.session.add(decision)
+        )
+    require_status(minutes, MinutesStatus.DRAFT)
+    current = minutes.current
+    if current is None:
+        raise ValidationError(_("Write a version of the minutes first."), "decision")
+    return current
+
+
+def _current_decision(current: MinutesVersion, decision_id: int):
+    entry = next((d for d in current.decisions if d.decision_id == decision_id), None)
+    if entry is None:
+        raise ValidationError(_("Not a decision of the current version of these minutes."))
+    return entry
+
+
+def add_decision(
+    actor: audit.Actor, minutes: Minutes, text: str, agenda_item_id: int | None, *, now=None
+) -> Decision:
+    """Record a decision in the current version of draft minutes."""
+    current = _draft_version(minutes)
+    rows = version_decisions.rows_of(current)
+    new = DecisionRow(None, text, agenda_item_id or None, "decision")
+    checked = version_decisions.check_rows(minutes.meeting_id, current, [*rows, new])
+    written = version_decisions.write(minutes, current, checked, now=now or utcnow())
+    decision = written[-1]
+    db.session.flush()
     audit.record(
         actor,
         "minutes.decision_add",
         minutes,
+        version=current.number,
+        decision=decision.id,
         position=decision.position,
-        agenda_item=item.id if item else None,
-        text=text[:300],
+        agenda_item=decision.agenda_item_id,
+        text=decision.text[:300],
     )
     db.session.commit()
     return decision
+
+
+def edit_decision(
+    actor: audit.Actor,
+    minutes: Minutes,
+    decision_id: int,
+    text: str,
+    agenda_item_id: int | None,
+    *,
+    now=None,
+) -> Decision:
+    """Reword a decision of the current version of draft minutes."""
+    current = _draft_version(minutes)
+    _current_decision(current, decision_id)
+    rows = [
+        DecisionRow(r.decision_id, text, agenda_item_id or None, "decision")
+        if r.decision_id == decision_id
+        else r
+        for r in version_decisions.rows_of(current)
+    ]
+    before = next(r for r in version_decisions.rows_of(current) if r.decision_id == decision_id)
+    checked = version_decisions.check_rows(minutes.meeting_id, current, rows)
+    after = next(r for r in checked if r.decision_id == decision_id)
+    if (before.text, before.agenda_item_id) == (after.text, after.agenda_item_id):
+        raise ValidationError(_("Nothing changed in this decision."), "decision")
+    written = version_decisions.write(minutes, current, checked, now=now or utcnow())
+    decision = next(d for d in written if d.id == decision_id)
+    audit.record(
+        actor,
+        "minutes.decision_edit",
+        minutes,
+        version=current.number,
+        decision=decision_id,
+        agenda_item=after.agenda_item_id,
+        text=after.text[:300],
+        was=before.text[:300],
+    )
+    db.session.commit()
+    return decision
+
+
+def remove_decision(actor: audit.Actor, minutes: Minutes, decision_id: int, *, now=None) -> None:
+    """Take a decision out of the current version of draft minutes. A decision
+    no other version records and no action points at is deleted; otherwise it
+    stays, marked removed in this version (its actions keep pointing at it)."""
+    current = _draft_version(minutes)
+    entry = _current_decision(current, decision_id)
+    rows = [r for r in version_decisions.rows_of(current) if r.decision_id != decision_id]
+    version_decisions.write(minutes, current, rows, now=now or utcnow())
+    db.session.flush()
+    decision = entry.decision
+    elsewhere = db.session.scalar(
+        select(func.count())
+        .select_from(VersionDecision)
+        .where(VersionDecision.decision_id == decision_id)
+    )
+    actions = db.session.scalar(
+        select(func.count()).select_from(ActionItem).where(ActionItem.decision_id == decision_id)
+    )
+    deleted = not elsewhere and not actions
+    if deleted:
+        db.session.delete(decision)
+    audit.record(
+        actor,
+        "minutes.decision_remove",
+        minutes,
+        version=current.number,
+        decision=decision_id,
+        text=decision.text[:300],
+        deleted=deleted,
+    )
+    db.session.commit()
 
 
 # Delegations ---------------------------------------------------------------------------
@@ -260,6 +394,7 @@ def sign(
     SHA-256 (``konsey.minutes.record``)."""
     lock(minutes)
     require_status(minutes, MinutesStatus.AGREED)
+    require_meeting_begun(minutes, now, signing=True)
     current = minutes.current
     if version_number is not None and version_number != current.number:
         raise Conflict(_("Version %(n)s is not the agreed version.", n=version_number), "version")
@@ -267,7 +402,8 @@ def sign(
         # The stored text no longer matches the hash written with it.
         raise Conflict(_("The text of the agreed version does not match its SHA-256."))
     minutes.status = MinutesStatus.SIGNED
-    minutes.signed_sha256 = current.sha256
+    # The text and the decisions of the signed version (rules.content_sha256).
+    minutes.signed_sha256 = content_sha256(current)
     minutes.signed_by_id = user.id
     minutes.signed_at = now
     minutes.signed_record, minutes.signed_record_sha256 = record.freeze(minutes, user, now)
@@ -276,7 +412,8 @@ def sign(
         "minutes.sign",
         minutes,
         version=current.number,
-        sha256=current.sha256,
+        sha256=minutes.signed_sha256,
+        text_sha256=current.sha256,
         record_sha256=minutes.signed_record_sha256,
     )
     db.session.commit()

@@ -28,6 +28,7 @@ from konsey.models.minutes import (
     MinutesVersion,
     ParticipationReason,
     PositionKind,
+    VersionDecision,
 )
 from konsey.models.notifications import DigestRun, NotificationCursor
 from konsey.models.outbox import OutboxMessage, OutboxState
@@ -78,6 +79,7 @@ __all__ = [
     "StoredFile",
     "User",
     "UserSession",
+    "VersionDecision",
     "Visibility",
     "WorkingGroup",
 ]

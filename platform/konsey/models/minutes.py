@@ -83,6 +83,13 @@ class MinutesVersion(db.Model):
 
     minutes: Mapped[Minutes] = relationship(back_populates="versions")
     created_by: Mapped[User | None] = relationship()
+    # The decisions this version records, in their order (written only by
+    # konsey.minutes.decisions.write; fixed once the version is circulated).
+    decisions: Mapped[list[VersionDecision]] = relationship(
+        back_populates="version",
+        order_by="VersionDecision.position",
+        cascade="all, delete-orphan",
+    )
 
 
 class ParticipationReason(enum.StrEnum):
@@ -152,7 +159,15 @@ class MinutesComment(db.Model):
 
 
 class Decision(db.Model):
-    """A decision recorded in the minutes; action items will point back to it."""
+    """A decision of the meeting: its identity (action items point at it).
+
+    Which versions of the minutes record it, and how each words it, is in
+    VersionDecision. ``text``, ``position`` and ``agenda_item_id`` here are
+    its latest wording (the newest version that records it), written only by
+    konsey.minutes.decisions.write, so other areas read it cheaply.
+    ``removed_in_version`` is the number of the version that dropped it;
+    None while the current version carries it.
+    """
 
     __tablename__ = "decision"
 
@@ -166,6 +181,34 @@ class Decision(db.Model):
     position: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    removed_in_version: Mapped[int | None] = mapped_column(Integer)
 
     minutes: Mapped[Minutes] = relationship()
+    agenda_item: Mapped[AgendaItem | None] = relationship()
+
+
+class VersionDecision(db.Model):
+    """A decision as one version of the minutes records it: its number in
+    that version, its text and its agenda item."""
+
+    __tablename__ = "minutes_version_decision"
+    __table_args__ = (
+        UniqueConstraint("version_id", "decision_id", name="uq_minutes_version_decision"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("minutes_version.id", ondelete="CASCADE"), index=True
+    )
+    decision_id: Mapped[int] = mapped_column(
+        ForeignKey("decision.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)  # its number in this version
+    text: Mapped[str] = mapped_column(Text)
+    agenda_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agenda_item.id", ondelete="SET NULL")
+    )
+
+    version: Mapped[MinutesVersion] = relationship(back_populates="decisions")
+    decision: Mapped[Decision] = relationship()
     agenda_item: Mapped[AgendaItem | None] = relationship()

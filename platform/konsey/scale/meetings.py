@@ -20,6 +20,7 @@ from konsey.models import (
     MinutesStatus,
     MinutesVersion,
     PositionKind,
+    VersionDecision,
 )
 from konsey.scale.bulk import Writer
 from konsey.scale.people import GroupPeople
@@ -191,7 +192,17 @@ def _text(meeting_id: int, version: int) -> str:
 
 
 def _minutes(writer, rng, group: GroupPeople, meetings: GroupMeetings, today) -> None:
-    tables = {t: [] for t in (Minutes, MinutesVersion, MinutesPosition, MinutesComment, Decision)}
+    tables = {
+        t: []
+        for t in (
+            Minutes,
+            MinutesVersion,
+            MinutesPosition,
+            MinutesComment,
+            Decision,
+            VersionDecision,
+        )
+    }
     heads = {state: people[0] for state, people in group.delegations.items()}
     coordinator = group.coordinators[0].id
     for age, (meeting_id, item_ids) in enumerate(reversed(meetings.held)):
@@ -274,15 +285,26 @@ def _minutes(writer, rng, group: GroupPeople, meetings: GroupMeetings, today) ->
         for position in range(1, 4):
             decision_id = writer.ids.take(Decision.__table__)
             meetings.decisions.append((decision_id, meeting_id))
-            tables[Decision].append(
-                {
-                    "id": decision_id,
-                    "minutes_id": minutes_id,
-                    "agenda_item_id": rng.choice(item_ids) if item_ids else None,
-                    "position": position,
-                    "text": f"The working group decided on point {position}.",
-                    "created_at": base + timedelta(days=2),
-                }
-            )
+            row = {
+                "id": decision_id,
+                "minutes_id": minutes_id,
+                "agenda_item_id": rng.choice(item_ids) if item_ids else None,
+                "position": position,
+                "text": f"The working group decided on point {position}.",
+                "created_at": base + timedelta(days=2),
+                "removed_in_version": None,
+            }
+            tables[Decision].append(row)
+            for version_id in versions:  # every version records it
+                tables[VersionDecision].append(
+                    {
+                        "id": writer.ids.take(VersionDecision.__table__),
+                        "version_id": version_id,
+                        "decision_id": decision_id,
+                        "position": position,
+                        "text": row["text"],
+                        "agenda_item_id": row["agenda_item_id"],
+                    }
+                )
     for model, rows in tables.items():
         writer.insert(model.__table__, rows)
