@@ -178,7 +178,7 @@ def test_an_unknown_action_status_reads_as_its_name(app):
 
     with app.test_request_context():
         assert action_status_label(ActionStatus.IN_PROGRESS) == "in progress"
-        assert action_status_label("reported") == "reported"
+        assert action_status_label(ActionStatus.REPORTED) == "reported done"
         assert action_status_label("sent_back") == "sent back"
 
 
