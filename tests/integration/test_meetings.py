@@ -460,7 +460,8 @@ def test_coordinator_records_attendance_per_member_state(client, w):
     assert rows[w.kz_head.id].member_state_id == w.kz.id
     assert audit_actions()[-1] == "meeting.attendance"
     text = page_text(client.get(f"/meetings/{meeting.id}"))
-    assert "Attended AZ Elvin Head KZ Nurlan Head" in text
+    # The workspace shows attendance by delegation (the list of participants).
+    assert "AZ Azerbaijan Elvin Head Attended KZ Kazakhstan Nurlan Head Attended" in text
 
     # Correcting it: Elvin did not come after all, Dana did.
     client.post(
@@ -500,7 +501,7 @@ def test_delegates_register_and_withdraw(client, w):
     assert client.post(f"/meetings/{meeting.id}/register").status_code == 302
     text = page_text(client.get(f"/meetings/{meeting.id}"))
     assert "You are registered for this meeting." in text
-    assert "Registered KZ Dana Delegate" in text
+    assert "KZ Kazakhstan Dana Delegate Registered" in text
     assert "you are registered" in page_text(client.get("/groups/cyber/meetings"))
     row = db.session.scalars(select(MeetingParticipant)).one()
     # An entry of the list of participants; attendance is not recorded yet.

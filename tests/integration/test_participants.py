@@ -260,8 +260,10 @@ def test_coordinator_records_who_attended_including_people_without_accounts(clie
     assert all(e.attendance_recorded_by_id == w.coordinator.id for e in rows(held))
     text = page_text(client.get(url(held)))
     assert "Yerlan Sadykov" in text and "Did not attend" in text
-    # The meeting page's attendance (accounts) follows the same record.
-    assert "Attended KZ Nurlan Head" in page_text(client.get(f"/meetings/{held.id}"))
+    # The meeting page's attendance by delegation is the same record, people
+    # without an account included.
+    page = page_text(client.get(f"/meetings/{held.id}"))
+    assert "KZ Kazakhstan Nurlan Head Attended Yerlan Sadykov · No account Attended" in page
 
 
 def test_attendance_refuses_future_meetings_and_other_meetings_entries(client, w, held, planned):

@@ -7,6 +7,7 @@ attendance and calendar views live in their own modules on the same blueprint.
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -15,7 +16,14 @@ from konsey.errors import ServiceError, ValidationError
 from konsey.extensions import db
 from konsey.forms import apply_service_error, timezone_options
 from konsey.groups import queries as group_queries
-from konsey.meetings import attendance, display, queries, services, workspace
+from konsey.meetings import (
+    attendance,
+    display,
+    participant_list,
+    queries,
+    services,
+    workspace,
+)
 from konsey.meetings.forms import STATUS_LABELS, ConfirmForm, MeetingForm, NewMeetingForm
 from konsey.models import Meeting
 from konsey.policy import Action
@@ -173,8 +181,8 @@ def meeting_page(meeting: Meeting, status: int = 200):
         meeting=meeting,
         ws=ws,
         item_numbers={v.item.id: n for n, v in enumerate(ws.items, 1)},
-        registered=[a for a in rows if a.registered],
-        attended=[a for a in rows if a.attended],
+        delegations=participant_list.grouped(participant_list.entries(meeting)),
+        delegation_label=lambda state: participant_list.delegation_label(state, str(get_locale())),
         me_registered=any(a.registered and a.user_id == current_user.id for a in rows),
         can_manage=policy.can(current_user, Action.MEETING_MANAGE, meeting, role=role),
         can_register=policy.can(current_user, Action.MEETING_REGISTER, meeting, role=role),
