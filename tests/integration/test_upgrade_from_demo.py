@@ -159,6 +159,20 @@ def test_the_previous_releases_demo_survives_the_upgrade(old_release, database, 
         _rows(database, "SELECT id, signed_sha256, signed_record_sha256 FROM minutes ORDER BY id")
         == signed
     )
+    # Each decision belongs to the version it was made on and every later one.
+    carried = _rows(
+        database,
+        "SELECT d.id, v.number, vd.text FROM minutes_version_decision vd "
+        "JOIN decision d ON d.id = vd.decision_id "
+        "JOIN minutes_version v ON v.id = vd.version_id ORDER BY d.id, v.number",
+    )
+    for decision_id, minutes_id, text in decisions:
+        numbers = [n for d, n, t in carried if d == decision_id and t == text]
+        last = _rows(
+            database, f"SELECT max(number) FROM minutes_version WHERE minutes_id = {minutes_id}"
+        )[0][0]
+        assert numbers and numbers[-1] == last, (decision_id, numbers, last)
+        assert numbers == list(range(numbers[0], last + 1))
     # Attendance became the list of participants: every row is there.
     assert "attendance" not in after
     moved = {
@@ -221,6 +235,11 @@ def test_the_upgraded_demo_is_served(old_release, tmp_path):
         for url in urls:
             status = client.get(url).status_code
             assert status == 200, f"{url}: {status}"
+        # The records signed by the previous release still verify.
+        assert client.post("/language", data={"lang": "en"}).status_code == 302
+        for (m,) in _rows(database, "SELECT meeting_id FROM minutes WHERE status = 'signed'"):
+            page = client.get(f"/meetings/{m}/minutes").get_data(as_text=True)
+            assert "The stored record matches its SHA-256." in page, m
         # ...and every meeting's minutes page (a record, or where to start one).
         for (m,) in meetings:
             status = client.get(f"/meetings/{m}/minutes").status_code
