@@ -49,6 +49,25 @@ class ActionForm(FlaskForm):
     confirm_duplicate = BooleanField(_l("Create another action for this decision"))
 
 
+def action_fields(form: ActionForm) -> dict:
+    """What the create and edit forms give the services, in their terms."""
+    from konsey.extensions import db
+    from konsey.models import MemberState, User
+
+    owner = form.owner_state.data
+    return {
+        "title": form.title.data,
+        "description": form.description.data or "",
+        "owner_state": db.session.get(MemberState, owner) if owner else None,
+        "assignee": db.session.get(User, form.assignee.data) if form.assignee.data else None,
+        "due_date": form.due_date.data,
+        "priority": form.priority.data,
+        "meeting_id": form.meeting.data or None,
+        "agenda_item_id": form.agenda_item.data or None,
+        "confirm_past_due": form.confirm_past_due.data,
+    }
+
+
 class EditForm(ActionForm):
     comment = TextAreaField(
         _l("Comment on the change (optional)"),

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from konsey.actions import queries, services, workflow
 from konsey.actions.choices import action_form, document_choices, report_form
-from konsey.actions.forms import SettleForm, UpdateForm, status_choices
+from konsey.actions.forms import SettleForm, UpdateForm, action_fields, status_choices
 from konsey.actions.labels import STATUS_LABELS
 from konsey.actions.overdue import is_overdue
 from konsey.actions.routes import bp, common
@@ -19,7 +19,7 @@ from konsey.extensions import db
 from konsey.forms import apply_service_error
 from konsey.groups.queries import get_group
 from konsey.htmx import fragment, is_htmx
-from konsey.models import ActionStatus, MemberState, User
+from konsey.models import ActionStatus
 from konsey.policy import Action
 from konsey.text import render_markdown
 from konsey.web import current_actor, require
@@ -214,22 +214,12 @@ def edit(slug: str, action_id: int):
         return page()
     if not form.validate_on_submit():
         return page(422)
-    state = db.session.get(MemberState, form.owner_state.data) if form.owner_state.data else None
-    assignee = db.session.get(User, form.assignee.data) if form.assignee.data else None
     try:
         services.edit_action(
             current_actor(),
             item,
-            title=form.title.data,
-            description=form.description.data or "",
-            owner_state=state,
-            assignee=assignee,
-            due_date=form.due_date.data,
-            priority=form.priority.data,
-            meeting_id=form.meeting.data or None,
-            agenda_item_id=form.agenda_item.data or None,
+            **action_fields(form),
             decision_id=form.decision.data or None,
-            confirm_past_due=form.confirm_past_due.data,
             comment=form.comment.data or "",
             now=services.now_utc(),
         )

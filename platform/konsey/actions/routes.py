@@ -12,7 +12,7 @@ from konsey import policy
 from konsey.actions import queries, services
 from konsey.actions.choices import action_form
 from konsey.actions.export import actions_export
-from konsey.actions.forms import parse_filter
+from konsey.actions.forms import action_fields, parse_filter
 from konsey.actions.labels import FIELD_LABELS, PRIORITY_LABELS, STATUS_LABELS, source_label
 from konsey.actions.overdue import Clock
 from konsey.errors import ServiceError
@@ -22,7 +22,6 @@ from konsey.groups.queries import get_group
 from konsey.models import (
     Meeting,
     Membership,
-    MemberState,
     Role,
     User,
 )
@@ -165,22 +164,12 @@ def _create(group, decision=None):
         return page()
     if not form.validate_on_submit():
         return page(422)
-    state = db.session.get(MemberState, form.owner_state.data) if form.owner_state.data else None
-    assignee = db.session.get(User, form.assignee.data) if form.assignee.data else None
     try:
         item = services.create_action(
             current_actor(),
             group,
-            title=form.title.data,
-            description=form.description.data or "",
-            owner_state=state,
-            assignee=assignee,
-            due_date=form.due_date.data,
-            priority=form.priority.data,
-            meeting_id=form.meeting.data or None,
-            agenda_item_id=form.agenda_item.data or None,
+            **action_fields(form),
             decision_id=decision.id if decision else None,
-            confirm_past_due=form.confirm_past_due.data,
             confirm_duplicate=form.confirm_duplicate.data,
             now=services.now_utc(),
         )
