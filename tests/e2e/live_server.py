@@ -57,6 +57,11 @@ class RecordingSMTP:
             time.sleep(0.2)
         raise AssertionError(f"no email to {address} within {timeout} s")
 
+    def forget(self) -> None:
+        """Drop what was received: a journey's mail is not the next one's (notices
+        of one kind are counted per recipient, see ``notices``)."""
+        self.messages.clear()
+
     def notices(self, kind: str) -> dict[str, object]:
         """Recipient → the notice of this kind (``notice:<kind>:…`` dedupe key)."""
         found = {}

@@ -238,3 +238,4 @@ def test_founding_case_as_one_record(open_page, live):
     expect(item).to_contain_text(title)
     expect(item).to_contain_text("done")
     shoot(coordinator, "founding-workspace")
+    live.smtp.forget()  # the heads' notices of this journey are not the next one's

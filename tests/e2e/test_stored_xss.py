@@ -105,8 +105,13 @@ def write_everything(open_page) -> dict[str, str]:
     main = coordinator.get_by_role("main")
     main.get_by_label("Title", exact=True).fill(hostile("meeting-title"))
     main.get_by_label("Time zone of the venue").fill("Europe/Istanbul")
-    main.get_by_label("Date", exact=True).fill((date.today() + timedelta(days=20)).isoformat())
+    # Begun yesterday (minutes are circulated only once a meeting has begun) and
+    # still going on for two days: it is among the next meetings on home pages.
+    main.get_by_label("Date", exact=True).fill((date.today() - timedelta(days=1)).isoformat())
     main.get_by_label("Starts at").fill("10:00")
+    main.get_by_label("Last day (if not the same day)").fill(
+        (date.today() + timedelta(days=2)).isoformat()
+    )
     main.get_by_label("Ends at").fill("12:00")
     main.get_by_label("City").fill(hostile("city"))
     main.get_by_label("Address").fill(hostile("address"))
@@ -133,6 +138,7 @@ def write_everything(open_page) -> dict[str, str]:
     main.get_by_label("Comment deadline: date").fill((date.today() + timedelta(days=9)).isoformat())
     main.get_by_label("Comment deadline: time").fill("18:00")
     main.get_by_role("button", name="Circulate version 1").click()
+    coordinator.get_by_role("dialog").get_by_role("button", name="Circulate version 1").click()
     flash(coordinator, "Circulated for comments and positions")
 
     coordinator.goto(f"/groups/{SLUG}/actions/new")
@@ -168,10 +174,13 @@ def write_everything(open_page) -> dict[str, str]:
     expect(main).to_contain_text(hostile("reservation"))
 
     head.goto(action)
-    main.get_by_label("Status", exact=True).select_option("in_progress")
-    main.get_by_label("Comment", exact=True).fill(hostile("update-comment"))
-    main.get_by_label("Reference (e.g. note verbale number and date)").fill(hostile("reference"))
-    main.get_by_role("button", name="Record", exact=True).click()
+    progress = head.get_by_role("region", name="Record progress")
+    progress.get_by_label("Status", exact=True).select_option("in_progress")
+    progress.get_by_label("Comment", exact=True).fill(hostile("update-comment"))
+    progress.get_by_label("Reference (e.g. note verbale number and date)").fill(
+        hostile("reference")
+    )
+    progress.get_by_role("button", name="Record", exact=True).click()
     flash(head, "The update is recorded.")
 
     # A token name, and a session from a browser whose User-Agent is hostile.
