@@ -51,10 +51,18 @@
         if (!fresh || !current) return;
         var notice = current.querySelector(".flash");
         if (notice) notice.remove();
+        // The focus stays where the user is now: on the handle of the item they
+        // went on to (they may move on while the agenda is read again), else on
+        // the moved item's handle.
+        var active = document.activeElement;
+        var inList = Boolean(active && current.contains(active));
+        var onHandle = inList && active.classList.contains("drag-handle");
+        var lost = !active || active === document.body || inList;
+        var keep = onHandle ? active.closest("li[data-item-id]").getAttribute("data-item-id") : focusId;
         current.replaceWith(document.importNode(fresh, true));
         init();
-        if (focusId) {
-          var handle = document.querySelector("#item-" + focusId + " .drag-handle");
+        if (keep && lost) {
+          var handle = document.querySelector("#item-" + keep + " .drag-handle");
           if (handle) handle.focus();
         }
       });
