@@ -520,3 +520,42 @@ def test_a_draft_decision_with_an_action_is_kept_when_removed(people, w):
     assert "Change or remove decision" not in delegate
     assert "Create an action from this decision" not in delegate
     assert "Coordinator’s controls" not in delegate
+
+
+@pytest.mark.postgres
+def test_two_new_versions_sent_at_once_one_is_written_the_other_gets_409(w, live_url):
+    """A double submission (or two coordinators) on the same base version, as
+    real parallel requests: exactly one version 2, its decisions once."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    from konsey import audit
+    from konsey.auth.api_tokens import create_token
+    from tests.conftest import BACKEND
+
+    if BACKEND != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite runs one writer at a time")
+    minutes = draft(w)
+    _, secret = create_token(audit.SYSTEM, w.coordinator, "system")
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {secret}", "Host": "konsey.test"}
+    endpoint = f"{live_url}/api/v1/meetings/{w.meeting.id}/minutes/versions"
+    barrier = threading.Barrier(2)
+
+    def send(n):
+        barrier.wait()
+        body = {"text": TEXT + f"\n\nAmended ({n}).", "base_version": 1}
+        return requests.post(endpoint, json=body, headers=headers, timeout=30).status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        codes = sorted(pool.map(send, [1, 2]))
+    assert codes == [201, 409], codes
+    db.session.expire_all()
+    minutes = minutes_of(w.meeting)
+    assert [v.number for v in minutes.versions] == [1, 2]
+    carried = db.session.scalars(
+        select(VersionDecision).where(VersionDecision.version_id == minutes.current.id)
+    ).all()
+    assert sorted(d.text for d in carried) == ["Exchange CERT contacts.", "Meet again in spring."]
