@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from konsey.actions import workflow
+from konsey.actions.editing import EDIT_FIELDS  # noqa: F401 - the API edits what the service does
 from konsey.actions.services import COMMENT_MAX, DESCRIPTION_MAX, REFERENCE_MAX, TITLE_MAX
 from konsey.api.schemas import person_date
 
@@ -96,19 +97,6 @@ class ActionCreateSchema(Schema):
             "has actions (else 409 with their list in `error.existing`)"
         },
     )
-
-
-EDIT_FIELDS = (
-    "title",
-    "description",
-    "owner_state",
-    "assignee",
-    "due_date",
-    "priority",
-    "meeting_id",
-    "agenda_item_id",
-    "decision_id",
-)
 
 
 class ActionPatchSchema(Schema):
