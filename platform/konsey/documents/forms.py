@@ -13,6 +13,7 @@ KIND_LABELS = {
     DocumentKind.PRESENTATION: _l("Presentation"),
     DocumentKind.REPORT: _l("Report"),
     DocumentKind.MINUTES: _l("Minutes"),
+    DocumentKind.DECISION: _l("Decision"),
     DocumentKind.OTHER: _l("Other"),
 }
 VISIBILITY_LABELS = {

@@ -10,10 +10,16 @@ from konsey.models.actions import (
 )
 from konsey.models.audit import AuditEvent
 from konsey.models.documents import (
+    OFFICIAL_KINDS,
+    Distribution,
     Document,
     DocumentKind,
+    DocumentTranslation,
     DocumentVersion,
+    Relation,
     StoredFile,
+    SymbolCounter,
+    TranslationStatus,
     Visibility,
 )
 from konsey.models.groups import ROSTER_ORDER, Membership, Role, WorkingGroup
@@ -38,6 +44,7 @@ from konsey.models.states import MemberState, StateStatus
 from konsey.models.users import ApiToken, DigestFrequency, NoticeMode, User
 
 __all__ = [
+    "OFFICIAL_KINDS",
     "PENDING_STATUSES",
     "ROSTER_ORDER",
     "UNSETTLED_STATUSES",
@@ -52,8 +59,10 @@ __all__ = [
     "Delegation",
     "DigestFrequency",
     "DigestRun",
+    "Distribution",
     "Document",
     "DocumentKind",
+    "DocumentTranslation",
     "DocumentVersion",
     "LoginThrottle",
     "Meeting",
@@ -74,9 +83,12 @@ __all__ = [
     "ParticipationReason",
     "PositionKind",
     "RecoveryCode",
+    "Relation",
     "Role",
     "StateStatus",
     "StoredFile",
+    "SymbolCounter",
+    "TranslationStatus",
     "User",
     "UserSession",
     "VersionDecision",

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from konsey.extensions import db
 from konsey.models.base import UTCDateTime, enum_column, utcnow
 from konsey.models.groups import WorkingGroup
 from konsey.models.meetings import AgendaItem
+from konsey.models.states import MemberState
 from konsey.models.users import User
 
 
@@ -20,7 +30,42 @@ class DocumentKind(enum.StrEnum):
     PRESENTATION = "presentation"
     REPORT = "report"
     MINUTES = "minutes"
+    DECISION = "decision"
     OTHER = "other"
+
+
+# Official kinds get the next symbol of their group's pattern on first upload.
+OFFICIAL_KINDS = frozenset(
+    {DocumentKind.WORKING_PAPER, DocumentKind.REPORT, DocumentKind.MINUTES, DocumentKind.DECISION}
+)
+
+
+class Distribution(enum.StrEnum):
+    """The distribution marking of a document (shown on the page and in the
+    downloaded file's name); a restricted one may be derestricted to general."""
+
+    GENERAL = "general"
+    LIMITED = "limited"
+    RESTRICTED = "restricted"
+
+
+class Relation(enum.StrEnum):
+    """How a document descends from its parent: ``…/Rev.1``, ``…/Add.1``, ``…/Corr.1``."""
+
+    REVISION = "revision"  # replaces the parent for new readers
+    ADDENDUM = "addendum"
+    CORRIGENDUM = "corrigendum"
+
+
+class TranslationStatus(enum.StrEnum):
+    """Per document and official language. ``original`` and ``available`` are
+    facts of the uploaded files; the others are set by a coordinator."""
+
+    ORIGINAL = "original"
+    REQUESTED = "requested"  # translation requested, with a due date
+    IN_TRANSLATION = "in_translation"
+    AVAILABLE = "available"
+    NOT_PLANNED = "not_planned"
 
 
 class Visibility(enum.StrEnum):
@@ -70,7 +115,37 @@ class Document(db.Model):
     # ...until an admin purges it: versions and files are gone, this row stays.
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    # Official documents (0015). The symbol is unique across the council and
+    # never reused (a deleted or purged document keeps it).
+    symbol: Mapped[str | None] = mapped_column(String(120), unique=True)
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("document.id", ondelete="SET NULL"), index=True
+    )
+    relation: Mapped[Relation | None] = mapped_column(enum_column(Relation))
+    relation_number: Mapped[int | None] = mapped_column(Integer)
+    # The language of the original text (the first file's language when unset).
+    original_language: Mapped[str | None] = mapped_column(String(8))
+    distribution: Mapped[Distribution] = mapped_column(
+        enum_column(Distribution), default=Distribution.GENERAL, server_default="general"
+    )
+    # The delegation that uploaded it (the uploader's member state in the group):
+    # with the coordinators, the only readers while it is under embargo.
+    origin_state_id: Mapped[int | None] = mapped_column(
+        ForeignKey("member_state.id", ondelete="SET NULL"), index=True
+    )
+    embargo_until: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # by the worker
+    derestrict_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    derestricted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # by the worker
+
     group: Mapped[WorkingGroup] = relationship()
+    parent: Mapped[Document | None] = relationship(remote_side=[id])
+    origin_state: Mapped[MemberState | None] = relationship()
+    translations: Mapped[list[DocumentTranslation]] = relationship(
+        back_populates="document",
+        order_by="DocumentTranslation.language",
+        cascade="all, delete-orphan",
+    )
     agenda_item: Mapped[AgendaItem | None] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     deleted_by: Mapped[User | None] = relationship(foreign_keys=[deleted_by_id])
@@ -143,6 +218,41 @@ class DocumentVersion(db.Model):
 
     document: Mapped[Document] = relationship(back_populates="versions")
     uploaded_by: Mapped[User | None] = relationship()
+
+
+class DocumentTranslation(db.Model):
+    """A coordinator's word on one official language of a document: requested
+    (by when), in translation, or not planned. ``available`` and ``original``
+    follow from the files and are not stored here."""
+
+    __tablename__ = "document_translation"
+    __table_args__ = (
+        UniqueConstraint("document_id", "language", name="uq_document_translation_language"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(8))
+    status: Mapped[TranslationStatus] = mapped_column(enum_column(TranslationStatus))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    document: Mapped[Document] = relationship(back_populates="translations")
+    updated_by: Mapped[User | None] = relationship()
+
+
+class SymbolCounter(db.Model):
+    """The last number given under one expanded pattern (the symbol with
+    ``{n}`` left open, e.g. ``TC/ICT/CS/2026/{n}``): incremented atomically in
+    the upload's transaction, never decremented, so numbers are never reused."""
+
+    __tablename__ = "symbol_counter"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
 
 
 # The search index is not a model: its shape differs per database (PostgreSQL:

@@ -37,6 +37,8 @@ class WorkingGroup(db.Model):
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     mandate: Mapped[str] = mapped_column(Text, default="")
+    # The pattern of its official documents' symbols, e.g. TC/ICT/CS/{year}/{n}.
+    symbol_pattern: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(
