@@ -1,47 +1,48 @@
 """Small real files made on the spot (demo data, tests): PDF, DOCX, ODT.
 
-No dependencies: each format is written from its specification's minimum.
+DOCX and ODT are written from their specifications' minimum; PDFs by fpdf2,
+with an embedded font (konsey.fonts) so that any language's text shows.
 """
 
 from __future__ import annotations
 
 import io
 import zipfile
+from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 
+from konsey import fonts
 
-def make_pdf(lines: list[str]) -> bytes:
-    """A one-page PDF whose text is ``lines`` (Latin-1 characters; Helvetica)."""
 
-    def literal(text: str) -> str:
-        text = text.encode("latin-1", "replace").decode("latin-1")
-        return "(" + text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
+def make_pdf(lines: list[str], *, title: str | None = None, language: str | None = None) -> bytes:
+    """An A4 PDF whose text is ``lines``, one paragraph each (any text of the
+    council's languages), the first one larger as a heading.
 
-    content = "BT /F1 12 Tf 16 TL 72 770 Td " + " ".join(f"{literal(x)} Tj T*" for x in lines)
-    content += " ET"
-    stream = content.encode("latin-1")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-    ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(
-        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    )
-    return out.getvalue()
+    The text is set in DejaVu Sans, embedded (only the glyphs used) with a
+    ToUnicode map, so every reader shows it and extraction gives it back.
+    ``title`` (default: the first line) and ``language`` (e.g. "ru") go into
+    the document's properties. The same arguments give the same bytes.
+    """
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4", unit="pt")
+    pdf.set_creation_date(_SAMPLE_DATE)  # a fixed date: the same lines, the same file
+    pdf.set_margins(72, 72, 72)
+    pdf.set_auto_page_break(True, margin=72)
+    pdf.add_font("DejaVuSans", fname=fonts.sans_for("".join(lines)))
+    if title or lines:
+        pdf.set_title(title or lines[0])
+    if language:
+        pdf.set_lang(language)
+    pdf.add_page()
+    for number, line in enumerate(lines):
+        size = 15 if number == 0 and len(lines) > 1 else 12
+        pdf.set_font("DejaVuSans", size=size)
+        pdf.multi_cell(0, size * 1.4, line, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+_SAMPLE_DATE = datetime(2017, 11, 9, tzinfo=UTC)
 
 
 _DOCX_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
