@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from konsey import audit
 from konsey.actions import services as action_services
+from konsey.demo.pdffonts import russian_paper
 from konsey.documents import samples
 from konsey.documents import services as document_services
 from konsey.documents.services import Upload
@@ -91,12 +92,7 @@ def load_documents(created: Counter) -> None:
             document_services.add_version(
                 DEMO_ACTOR,
                 doc,
-                _upload(
-                    samples.make_pdf(
-                        [f"{group.name}: рабочий документ", "Предложения по сотрудничеству, 2017."]
-                    ),
-                    "working-paper-ru.pdf",
-                ),
+                _upload(russian_paper(group), "working-paper-ru.pdf"),
                 language="ru",
             )
         title = f"{group.name}: national experience (report)"
