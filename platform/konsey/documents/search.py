@@ -83,7 +83,9 @@ def index_document(document: Document) -> None:
     fields = {
         "id": document.id,
         "title": _strip_marks(document.title),
-        "description": _strip_marks(document.description or ""),
+        "description": _strip_marks(
+            f"{document.symbol or ''} {document.description or ''}".strip()
+        ),
         "filenames": _strip_marks(" ".join(sorted({v.filename for v in versions}))),
         "body": _strip_marks("\n".join(v.text for v in newest.values() if v.text)),
     }
