@@ -276,3 +276,9 @@ def superseded():
 def label(document: Document) -> str:
     """How a document is named in emails and exports: "SYMBOL — title"."""
     return f"{document.symbol} — {document.title}" if document.symbol else document.title
+
+
+def words(document: Document) -> str:
+    """The symbol as the search index takes it: PostgreSQL's parser reads
+    ``TC/ICT/CS/2026/3`` as one file path, so its parts are spaced out."""
+    return (document.symbol or "").replace("/", " / ")
