@@ -593,3 +593,37 @@ def test_meeting_without_number_orders_undated_last(w):
     db.session.flush()
     # w["meeting"] is a month ahead: C (a year ago), A (now), matrix meeting, B (undated).
     assert [symbols.meeting_number(m) for m in (c, a, b)] == ["1", "2", "4"]
+
+
+# Demo -----------------------------------------------------------------------------
+def test_demo_carries_symbols_and_a_revision_and_is_idempotent(demo, client):
+    from konsey.demo import load_demo
+
+    groups = {g.slug: g for g in db.session.scalars(select(WorkingGroup))}
+    assert groups["cyber-security"].symbol_pattern == "TC/ICT/CS/{year}/{n}"
+    assert groups["tasim-fibre"].symbol_pattern == "TC/ICT/TASIM/{year}/{n}"
+    official = db.session.scalars(
+        select(Document).where(Document.kind.in_(["working_paper", "report", "minutes"]))
+    ).all()
+    assert official and all(d.symbol for d in official), [d.title for d in official]
+    paper = db.session.scalar(
+        select(Document).where(
+            Document.title == "Cyber Security: working paper", Document.parent_id.is_(None)
+        )
+    )
+    [rev] = db.session.scalars(select(Document).where(Document.parent_id == paper.id)).all()
+    assert rev.symbol == f"{paper.symbol}/Rev.1"
+    assert paper.symbol.startswith(f"TC/ICT/CS/{YEAR}/")
+    # The counters continue after the demo's numbers.
+    key = f"TC/ICT/CS/{YEAR}/{{n}}"
+    numbers = [
+        int(d.symbol.rsplit("/", 1)[1])
+        for d in official
+        if d.symbol.startswith(f"TC/ICT/CS/{YEAR}/") and d.relation is None
+    ]
+    assert db.session.get(SymbolCounter, key).last == max(numbers)
+
+    before = {d.id: d.symbol for d in db.session.scalars(select(Document))}
+    assert not load_demo().get("symbols") and not load_demo().get("revisions")
+    db.session.expire_all()
+    assert {d.id: d.symbol for d in db.session.scalars(select(Document))} == before

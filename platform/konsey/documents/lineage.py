@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import or_, select
 
 from konsey import audit
-from konsey.documents import services, symbols
+from konsey.documents import search, services, symbols
 from konsey.extensions import db
 from konsey.models import Document
 from konsey.models.documents import Relation
@@ -93,3 +93,20 @@ def family(document: Document, audience: DocumentAudience) -> Family:
     newer = [r for r in result.revisions if (r.relation_number or 0) > (mine or 0)]
     result.superseded_by = newer[-1] if newer else None
     return result
+
+
+def number_existing(actor: audit.Actor, document: Document) -> bool:
+    """Give an official document uploaded before its group had a pattern its
+    symbol now (by its upload's year and agenda item), through the same counters.
+    False when it has one already or gets none. The caller commits."""
+    if document.symbol is not None:
+        return False
+    symbols.assign(document, at=document.created_at)
+    if document.symbol is None:
+        return False
+    db.session.flush()
+    search.index_document(document)
+    audit.record(
+        actor, "document.symbol", document, group_id=document.group_id, symbol=document.symbol
+    )
+    return True
