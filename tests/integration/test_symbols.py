@@ -155,9 +155,11 @@ def test_official_kinds_are_numbered_on_first_upload_others_are_not(w):
     services.add_version(_actor(w), wp, services.Upload(io.BytesIO(b"v2"), "v2.txt"), language="ru")
     assert _fresh(wp.id).symbol == f"TC/ICT/CS/{YEAR}/1"
     assert db.session.get(SymbolCounter, f"TC/ICT/CS/{YEAR}/{{n}}").last == 4
-    event = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "document.create")
-    ).all()[-6]
+    event = db.session.scalar(
+        select(AuditEvent).where(
+            AuditEvent.action == "document.create", AuditEvent.object_id == str(wp.id)
+        )
+    )
     assert event.details["symbol"] == f"TC/ICT/CS/{YEAR}/1"
 
 
@@ -502,7 +504,7 @@ def test_symbol_in_search_meeting_page_and_upload_flash(client, w):
     assert response.status_code == 302
     symbol = f"TC/ICT/CS/{YEAR}/1"
     found = page_text(client.get(f"/documents/search?q={symbol}"))
-    assert f"{symbol} CERT cooperation" in found
+    assert f"CERT cooperation {symbol} · " in found
     meeting = page_text(client.get(f"/meetings/{w['meeting'].id}"))
     assert f"{symbol} CERT cooperation" in meeting
 
