@@ -221,6 +221,8 @@ def can(user, action: Action, obj=None, *, role=_UNKNOWN) -> bool:
     if action == Action.DOCUMENT_PURGE:
         # Whether the document is deleted yet is the service's check (409 with a reason).
         return user.is_admin
+    if action == Action.DOCUMENT_DERIVE and not DocumentAudience.of(user).may_read(obj):
+        return False  # a revision of what one may not read: never
     if action not in _GROUP_ACTIONS:
         raise ValueError(f"unknown action {action!r}")
     group = _group_of(obj)

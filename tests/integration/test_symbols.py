@@ -556,12 +556,22 @@ def test_openapi_documents_the_symbol_fields(client):
     assert "/api/v1/documents/{document_id}/related" in spec["paths"]
 
 
-def test_digest_lines_name_the_symbol(w):
+def test_digest_lines_name_the_symbol(w, app):
+    from flask_babel import force_locale
+
     from konsey.notifications import happened
 
     paper = _make(w, "Strategy")
-    assert symbols.label(paper) == f"{paper.symbol} — Strategy"
-    assert happened  # the lines use symbols.label (see konsey.notifications.happened)
+    news = happened.load(
+        {w["group"].id},
+        datetime.now(UTC) - timedelta(hours=1),
+        datetime.now(UTC) + timedelta(hours=1),
+        0,
+    )
+    events = [e for e in news.events if e.action == "document.create"]
+    with app.test_request_context(), force_locale("en"):
+        text = happened.line(news, events[-1:], w["users"]["head"]).headline
+    assert text == f"New document: {paper.symbol} — Strategy"
 
 
 def test_the_library_stays_two_queries_with_revisions(client, w, count_queries):
