@@ -639,3 +639,24 @@ def test_demo_carries_symbols_and_a_revision_and_is_idempotent(demo, client):
     assert not load_demo().get("symbols") and not load_demo().get("revisions")
     db.session.expire_all()
     assert {d.id: d.symbol for d in db.session.scalars(select(Document))} == before
+
+
+def test_a_revision_the_reader_may_not_open_does_not_hide_the_original(client, w):
+    """Lists ask the reader's own audience of the revision: an observer who may
+    read the original, but not a revision kept to the group, still finds it."""
+    from konsey.models import Visibility
+
+    paper = _make(w, "Shared strategy", visibility="observers")
+    rev = _related(w, paper, "revision", title="Shared strategy (revised)")
+    rev.visibility = Visibility.GROUP
+    db.session.commit()
+    slug = w["group"].slug
+    login_as(client, w, "observer")
+    library = page_text(client.get(f"/groups/{slug}/documents"))
+    assert f"{paper.symbol} Shared strategy" in library
+    assert "(revised)" not in library
+    assert "Superseded by" not in page_text(client.get(f"/groups/{slug}/documents/{paper.id}"))
+    login_as(client, w, "delegate")
+    library = page_text(client.get(f"/groups/{slug}/documents"))
+    assert f"{rev.symbol} Shared strategy (revised)" in library
+    assert f"{paper.symbol} Shared strategy " not in library

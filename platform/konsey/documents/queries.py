@@ -98,7 +98,7 @@ def library_page(
 def _library_query(group: WorkingGroup, audience: DocumentAudience, f: LibraryFilter):
     query = select(Document).where(Document.group_id == group.id, audience.condition())
     if not f.superseded:
-        query = query.where(~symbols.superseded())
+        query = query.where(~symbols.superseded(audience))
     if f.kind:
         query = query.where(Document.kind == DocumentKind(f.kind))
     if f.language:

@@ -32,8 +32,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import case, exists, func, or_, select
+from sqlalchemy import case, exists, func, inspect, or_, select
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.util import ClauseAdapter
 
 from konsey.errors import Conflict, ValidationError
 from konsey.extensions import db
@@ -254,16 +255,22 @@ def assign(document: Document, lineage: Lineage | None = None, *, at: datetime |
 
 
 # Reading lineage ---------------------------------------------------------------
-def superseded():
-    """SQL on Document: a newer revision (not deleted) replaces it.
+def superseded(audience=None):
+    """SQL on Document: a newer revision (not deleted, and readable by
+    ``audience`` when given: a reader who may not open the revision still
+    finds the earlier text) replaces it.
 
     The original is superseded by any revision of it; Rev.k by a revision of the
     same original with a higher number."""
     newer = aliased(Document)
     own_root = case((Document.relation == Relation.REVISION, Document.parent_id), else_=Document.id)
+    readable = newer.deleted_at.is_(None)
+    if audience is not None:
+        # The audience's own condition, said of the newer revision.
+        readable = ClauseAdapter(inspect(newer).selectable).traverse(audience.condition())
     return exists().where(
         newer.relation == Relation.REVISION,
-        newer.deleted_at.is_(None),
+        readable,
         newer.parent_id == own_root,
         or_(
             Document.relation.is_(None),
