@@ -80,6 +80,9 @@ class Action(enum.StrEnum):
     DOCUMENT_UPLOAD = "document.upload"
     # Upload a new version or language version (obj: Document).
     DOCUMENT_VERSION = "document.version"
+    # Create a revision, addendum or corrigendum of a document with a symbol
+    # (obj: Document): whoever may upload new documents in its group.
+    DOCUMENT_DERIVE = "document.derive"
     # Soft-delete documents; see the deleted ones (obj: group or Document).
     DOCUMENT_DELETE = "document.delete"
     # Remove a deleted document's versions and files for good (obj: Document).
@@ -191,6 +194,7 @@ _GROUP_ACTIONS = {
     Action.ACTION_UPDATE,
     Action.DOCUMENT_UPLOAD,
     Action.DOCUMENT_VERSION,
+    Action.DOCUMENT_DERIVE,
     Action.DOCUMENT_DELETE,
 }
 
@@ -217,6 +221,8 @@ def can(user, action: Action, obj=None, *, role=_UNKNOWN) -> bool:
     if action == Action.DOCUMENT_PURGE:
         # Whether the document is deleted yet is the service's check (409 with a reason).
         return user.is_admin
+    if action == Action.DOCUMENT_DERIVE and not DocumentAudience.of(user).may_read(obj):
+        return False  # a revision of what one may not read: never
     if action not in _GROUP_ACTIONS:
         raise ValueError(f"unknown action {action!r}")
     group = _group_of(obj)
@@ -264,7 +270,7 @@ def _member_may(user: User, role: Role, action: Action, obj) -> bool:
         return coordinator
     if action == Action.ACTION_UPDATE:
         return coordinator or _owes(user, role, obj)
-    if action in (Action.DOCUMENT_UPLOAD, Action.DOCUMENT_VERSION):
+    if action in (Action.DOCUMENT_UPLOAD, Action.DOCUMENT_VERSION, Action.DOCUMENT_DERIVE):
         # Observers never write.
         return (coordinator or role in DELEGATION_ROLES) and _state_allows(action, obj)
     if action == Action.DOCUMENT_DELETE:

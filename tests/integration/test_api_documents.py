@@ -29,6 +29,11 @@ DOC_FIELDS = {
     "created_at",
     "languages",
     "versions",
+    # Symbols and lineage (tests/integration/test_symbols.py).
+    "symbol",
+    "parent",
+    "relation",
+    "relation_number",
 }
 VERSION_FIELDS = {
     "number",

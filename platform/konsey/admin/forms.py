@@ -38,6 +38,8 @@ class GroupForm(FlaskForm):
     )
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
     mandate = TextAreaField(_l("Mandate"), validators=[Optional(), Length(max=10000)])
+    # Checked by the service (konsey.documents.symbols), with the reason.
+    symbol_pattern = StringField(_l("Symbol pattern of official documents"))
 
 
 class ConfirmForm(FlaskForm):

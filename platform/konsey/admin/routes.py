@@ -237,6 +237,7 @@ def edit_group(group_id: int | None):
                 slug=form.slug.data,
                 name=form.name.data,
                 mandate=form.mandate.data or "",
+                symbol_pattern=form.symbol_pattern.data,
             )
         except ServiceError as exc:
             db.session.rollback()

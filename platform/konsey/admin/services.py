@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from konsey import audit
 from konsey.auth.services import send_invitation
+from konsey.documents import symbols
 from konsey.errors import Conflict, ValidationError
 from konsey.extensions import db
 from konsey.models import Membership, MemberState, Role, StateStatus, User, WorkingGroup
@@ -204,13 +205,21 @@ def set_active(actor: audit.Actor, user: User, active: bool) -> None:
 
 # Working groups -----------------------------------------------------------
 def save_group(
-    actor: audit.Actor, group: WorkingGroup | None, *, slug: str, name: str, mandate: str
+    actor: audit.Actor,
+    group: WorkingGroup | None,
+    *,
+    slug: str,
+    name: str,
+    mandate: str,
+    symbol_pattern: str | None = None,
 ) -> WorkingGroup:
     values = {
         "slug": check_slug(slug),
         "name": check_line(name, "name"),
         "mandate": check_text(mandate, "mandate", required=False, max_length=10_000),
     }
+    # The pattern of its documents' symbols (konsey.documents.symbols).
+    values["symbol_pattern"] = symbols.check_pattern(symbol_pattern, group_slug=values["slug"])
     clash = db.session.scalar(select(WorkingGroup).where(WorkingGroup.slug == values["slug"]))
     if clash is not None and clash is not group:
         raise Conflict(_("A group with this short name exists already."), "slug")

@@ -26,6 +26,7 @@ from konsey.documents import download, queries, search, services
 from konsey.documents.routes import upload_request_limit
 from konsey.groups.queries import get_group
 from konsey.models import DocumentKind, Visibility
+from konsey.models.documents import Relation
 from konsey.policy import Action, DocumentAudience
 from konsey.web import current_actor, json_error
 
@@ -60,6 +61,7 @@ class _Blueprint(KonseyBlueprint):
 blp = _Blueprint("api_documents", __name__, url_prefix="/api/v1", description="Documents")
 
 KINDS = [k.value for k in DocumentKind]
+RELATIONS = [r.value for r in Relation]
 VISIBILITIES = [v.value for v in Visibility]
 UPLOAD_ENDPOINTS = {"api_documents.GroupDocuments", "api_documents.DocumentVersions"}
 
@@ -96,9 +98,28 @@ class DocumentLanguageSchema(Schema):
     version = fields.Integer(metadata={"description": "the newest version in this language"})
 
 
+class DocumentParentSchema(Schema):
+    id = fields.Integer()
+    symbol = fields.String(allow_none=True)
+
+
 class DocumentSchema(Schema):
     id = fields.Integer()
     group = fields.String(metadata={"description": "the group's slug"})
+    symbol = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "unique across the council, never reused, e.g. TC/ICT/CS/2026/3 "
+            "or TC/ICT/CS/2026/3/Rev.1; null for a document that is not numbered"
+        },
+    )
+    parent = fields.Nested(
+        DocumentParentSchema,
+        allow_none=True,
+        metadata={"description": "what a revision, addendum or corrigendum belongs to"},
+    )
+    relation = fields.String(allow_none=True, metadata={"enum": RELATIONS})
+    relation_number = fields.Integer(allow_none=True, metadata={"description": "the N of Rev.N"})
     title = fields.String()
     description = fields.String()
     kind = fields.String(metadata={"enum": KINDS})
@@ -168,6 +189,7 @@ def document_json(document) -> dict:
     return {
         "id": document.id,
         "group": document.group.slug,
+        **related_json(document),
         "title": document.title,
         "description": document.description,
         "kind": document.kind.value,
@@ -193,6 +215,20 @@ def document_json(document) -> dict:
             }
             for v in document.versions
         ],
+    }
+
+
+def related_json(document) -> dict:
+    """The symbol and lineage fields (konsey.documents.symbols)."""
+    # A related document's symbol is its parent's with /Rev.N, /Add.N or /Corr.N.
+    parent = document.parent_id is not None and document.relation is not None
+    return {
+        "symbol": document.symbol,
+        "parent": {"id": document.parent_id, "symbol": (document.symbol or "").rsplit("/", 1)[0]}
+        if parent
+        else None,
+        "relation": document.relation.value if document.relation else None,
+        "relation_number": document.relation_number,
     }
 
 
@@ -369,3 +405,7 @@ class Search(MethodView):
                 for hit in results.hits
             ],
         }
+
+
+# Revisions, addenda, corrigenda: their route is on this blueprint.
+from konsey.api import lineage  # noqa: E402, F401

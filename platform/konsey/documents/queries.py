@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
+from konsey.documents import symbols
 from konsey.extensions import db
 from konsey.models import (
     AgendaItem,
@@ -33,6 +34,7 @@ class LibraryFilter:
     agenda_item: int | None = None
     state: str | None = None  # ISO code of the uploader's member state
     sort: str = "date"
+    superseded: bool = False  # also list documents a newer revision replaces
 
     @classmethod
     def from_args(cls, args) -> LibraryFilter:
@@ -50,6 +52,7 @@ class LibraryFilter:
             agenda_item=number("agenda_item"),
             state=(args.get("state", "")[:2].upper() or None),
             sort=args.get("sort") if args.get("sort") in SORTS else "date",
+            superseded=args.get("superseded") == "1",
         )
 
 
@@ -94,6 +97,8 @@ def library_page(
 
 def _library_query(group: WorkingGroup, audience: DocumentAudience, f: LibraryFilter):
     query = select(Document).where(Document.group_id == group.id, audience.condition())
+    if not f.superseded:
+        query = query.where(~symbols.superseded(audience))
     if f.kind:
         query = query.where(Document.kind == DocumentKind(f.kind))
     if f.language:

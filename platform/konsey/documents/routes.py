@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from konsey import confirm, policy
-from konsey.documents import download, queries, search, services
+from konsey.documents import download, lineage, queries, search, services
 from konsey.documents.forms import (
     KIND_LABELS,
     VISIBILITY_LABELS,
@@ -204,6 +204,8 @@ def _document_page(group, document, version_form=None, status=200):
             delete_form=ConfirmForm(formdata=None),
             can_delete=policy.can(current_user, Action.DOCUMENT_DELETE, document),
             can_see_group=policy.can(current_user, Action.GROUP_VIEW, group),
+            family=lineage.family(document, DocumentAudience.of(current_user)),
+            can_derive=policy.can(current_user, Action.DOCUMENT_DERIVE, document),
             agenda_item=policy.linked_agenda_item(current_user, document),
             kind_labels=KIND_LABELS,
             visibility_labels=VISIBILITY_LABELS,
@@ -325,3 +327,7 @@ def search_page():
         kind_labels=KIND_LABELS,
         language_name=language_name,
     )
+
+
+# Revisions, addenda, corrigenda (their routes are on this blueprint).
+from konsey.documents import lineage_routes  # noqa: E402, F401

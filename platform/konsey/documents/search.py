@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload, undefer
 
+from konsey.documents import symbols
 from konsey.documents.queries import with_details
 from konsey.extensions import db
 from konsey.models import Document, DocumentVersion
@@ -83,7 +84,7 @@ def index_document(document: Document) -> None:
     fields = {
         "id": document.id,
         "title": _strip_marks(document.title),
-        "description": _strip_marks(document.description or ""),
+        "description": _strip_marks(f"{symbols.words(document)} {document.description}".strip()),
         "filenames": _strip_marks(" ".join(sorted({v.filename for v in versions}))),
         "body": _strip_marks("\n".join(v.text for v in newest.values() if v.text)),
     }

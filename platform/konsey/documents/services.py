@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, func, select
 
 from konsey import audit, storage
-from konsey.documents import extraction, files, search
+from konsey.documents import extraction, files, search, symbols
 from konsey.errors import Conflict, ServiceError, ValidationError
 from konsey.extensions import db
 from konsey.models import (
@@ -228,11 +228,14 @@ def create_documents(
     visibility,
     agenda_item=None,
     before_commit=None,
+    lineage: symbols.Lineage | None = None,
 ) -> list[Document]:
     """One document per file, all or none. Without a title, a document is
     named after its file; with several files, the title is followed by each
     file's name. ``before_commit(documents)``, if given, runs once the rows
-    are flushed, in the same transaction (e.g. to link them to another row)."""
+    are flushed, in the same transaction (e.g. to link them to another row).
+    Official kinds get their symbol here (``lineage``: a revision, addendum or
+    corrigendum of another document: konsey.documents.symbols)."""
     title = check_line(title, "title", required=False, max_length=300)
     description = check_text(description, "description", required=False, max_length=5000)
     kind = check_kind(kind)
@@ -264,6 +267,7 @@ def create_documents(
             db.session.add(document)
             _add_stored_file(p)
             version = _version(document, p, 1, language, actor)
+            symbols.assign(document, lineage, at=now)
             db.session.flush()
             search.index_document(document)
             audit.record(
@@ -273,6 +277,7 @@ def create_documents(
                 group_id=group.id,
                 kind=kind,
                 visibility=visibility,
+                symbol=document.symbol,
                 version=1,
                 language=language,
                 filename=version.filename,

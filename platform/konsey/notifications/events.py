@@ -13,6 +13,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from konsey.documents import symbols
 from konsey.extensions import db
 from konsey.models import AuditEvent, Meeting, Minutes, Role, User
 
@@ -126,7 +127,7 @@ def _document_item(document, label, event, role) -> Item | None:
     return Item(
         kind="document",
         label=label,
-        title=document.title,
+        title=symbols.label(document),
         when=event.created_at,
         endpoint="documents.document",
         args={"slug": document.group.slug, "document_id": document.id},

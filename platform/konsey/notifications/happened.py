@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from konsey import policy
+from konsey.documents import symbols
 from konsey.extensions import db
 from konsey.models import (
     ActionItem,
@@ -289,7 +290,7 @@ def _document_line(news, events, document) -> Line:
             "%(num)d new document: %(titles)s",
             "%(num)d new documents: %(titles)s",
             len(events),
-            titles=_titles(d.title for d in documents),
+            titles=_titles(symbols.label(d) for d in documents),
         )
         return Line(text, endpoint="documents.library", args={"slug": document.group.slug})
     link = {
@@ -297,12 +298,12 @@ def _document_line(news, events, document) -> Line:
         "args": {"slug": document.group.slug, "document_id": document.id},
     }
     if events[0].action == "document.create":
-        return Line(_("New document: %(title)s", title=document.title), **link)
+        return Line(_("New document: %(title)s", title=symbols.label(document)), **link)
     text = ngettext(
         "New version of %(title)s",
         "%(num)d new versions of %(title)s",
         len(events),
-        title=document.title,
+        title=symbols.label(document),
     )
     return Line(text, **link)
 
