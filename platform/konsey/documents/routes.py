@@ -190,7 +190,7 @@ def deleted(slug: str):
 
 
 # One document ---------------------------------------------------------------------
-def _document_page(group, document, version_form=None, status=200):
+def _document_page(group, document, version_form=None, status=200, **extra):
     if version_form is None and policy.can(current_user, Action.DOCUMENT_VERSION, document):
         version_form = VersionForm(formdata=None).setup()
         latest = document.latest()
@@ -209,6 +209,7 @@ def _document_page(group, document, version_form=None, status=200):
             visibility_labels=VISIBILITY_LABELS,
             language_name=language_name,
             human_size=services.human_size,
+            **extra,
         ),
         status,
     )
@@ -325,3 +326,6 @@ def search_page():
         kind_labels=KIND_LABELS,
         language_name=language_name,
     )
+
+
+from konsey.documents import translation_routes  # noqa: E402, F401  (its routes on this blueprint)
