@@ -16,6 +16,7 @@ from tests.integration import (
     matrix_meetings,
     matrix_minutes,
     matrix_participants,
+    matrix_translations,
 )
 from tests.integration.conftest import login_as
 from tests.integration.matrix_roles import (
@@ -112,6 +113,7 @@ MATRIX.update(matrix_minutes.ROWS)
 MATRIX.update(matrix_documents.ROWS)
 MATRIX.update(matrix_actions.ROWS)
 MATRIX.update(matrix_participants.ROWS)
+MATRIX.update(matrix_translations.ROWS)
 
 
 def app_routes(app) -> set[tuple[str, str]]:

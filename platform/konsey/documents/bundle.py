@@ -20,13 +20,14 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import gettext as _
 from zipstream import ZIP_STORED, ZipStream
 
 from konsey import audit, storage
 from konsey.documents import services, translations
 from konsey.extensions import db
-from konsey.models import Document, DocumentVersion
+from konsey.models import Document, DocumentVersion, User
 
 log = logging.getLogger(__name__)
 SUMS_NAME = "SHA256SUMS"
@@ -115,7 +116,7 @@ class Damaged(Exception):
     """A stored file no longer has its hash while it is being sent."""
 
 
-def _verified_chunks(store: storage.Storage, actor: audit.Actor, entry: Entry) -> Iterator[bytes]:
+def _verified_chunks(app, store: storage.Storage, actor: tuple, entry: Entry) -> Iterator[bytes]:
     digest = hashlib.sha256()
     sent = 0
     try:
@@ -129,11 +130,15 @@ def _verified_chunks(store: storage.Storage, actor: audit.Actor, entry: Entry) -
     except FileNotFoundError:
         pass
     if sent != entry.size or digest.hexdigest() != entry.sha256:
-        _record_damage(actor, entry)
+        # The response is being sent after the request's context has ended
+        # (no database connection is held while a large archive streams).
+        with app.app_context():
+            _record_damage(actor, entry)
         raise Damaged(entry.name)
 
 
-def _record_damage(actor: audit.Actor, entry: Entry) -> None:
+def _record_damage(actor: tuple, entry: Entry) -> None:
+    user_id, ip = actor
     log.error(
         "document %s version %s: stored file %s fails its SHA-256 check in a ZIP",
         entry.document_id,
@@ -142,7 +147,7 @@ def _record_damage(actor: audit.Actor, entry: Entry) -> None:
     )
     document = db.session.get(Document, entry.document_id)
     audit.record(
-        actor,
+        audit.Actor(user=db.session.get(User, user_id) if user_id else None, ip=ip),
         "document.file_corrupt",
         document,
         group_id=document.group_id if document else None,
@@ -174,10 +179,13 @@ def archive(actor: audit.Actor, files: list[Entry]) -> ZipStream:
     before a byte is read: the files are stored, not compressed (PDFs and
     office files are compressed already)."""
     store = storage.get_storage()
+    app = current_app._get_current_object()
+    # Only plain values cross into the stream: the request's session is gone by then.
+    actor = (actor.user_id, actor.ip)
     zs = ZipStream(compress_type=ZIP_STORED, sized=True)
     zs.add(sums_file(files), SUMS_NAME)
     for entry in files:
-        zs.add(_verified_chunks(store, actor, entry), entry.name, size=entry.size)
+        zs.add(_verified_chunks(app, store, actor, entry), entry.name, size=entry.size)
     return zs
 
 

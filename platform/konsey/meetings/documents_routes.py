@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, render_template, request, stream_with_context
+from flask import current_app, render_template, request
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -22,7 +22,7 @@ def zip_response(actor, meeting, language: str) -> Response:
     files = document_list.zip_entries(actor.user, meeting, language)
     bundle.check_present(actor, files)
     stream = bundle.archive(actor, files)
-    response = Response(stream_with_context(iter(stream)), mimetype="application/zip")
+    response = Response(iter(stream), mimetype="application/zip")
     response.content_length = len(stream)
     response.headers["Content-Disposition"] = content_disposition(
         document_list.zip_filename(meeting, language)
