@@ -1,9 +1,10 @@
 """Authorization-matrix rows for translation statuses and the meeting's document
 list and ZIP (merged into MATRIX).
 
-world["meeting_paper"]: a working paper of the group (visible to the group, not
-to its observers) linked to the world meeting's agenda item, so the meeting's
-ZIP has a file for the delegations and nothing for the observer (404).
+The world's meeting has no document on its agenda (the world's paper is not
+linked, and other tests count the world's documents), so its ZIP answers 404
+("nothing you may read") to every member the policy lets through, and 403 to
+the others; tests/integration/test_meeting_documents.py checks who gets which file.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ _DOC = "/groups/<slug>/documents/<int:document_id>"
 
 
 def _zip(rows):
-    # The observer may open the meeting but may read none of its documents: 404.
-    return {**rows, "observer": NOTFOUND}
+    return {role: NOTFOUND if outcome == "allow" else outcome for role, outcome in rows.items()}
 
 
 ROWS: dict[tuple[str, str], dict[str, str]] = {
@@ -29,21 +29,4 @@ ROWS: dict[tuple[str, str], dict[str, str]] = {
 
 
 def extend_world(world: dict) -> None:
-    """After matrix_meetings and matrix_documents."""
-    import io
-
-    from konsey import audit
-    from konsey.documents import services
-
-    [paper] = services.create_documents(
-        audit.Actor(user=world["users"]["delegate"]),
-        world["group"],
-        [services.Upload(io.BytesIO(b"Matrix meeting paper.\n"), "meeting-paper.txt")],
-        title="Matrix meeting paper",
-        kind="working_paper",
-        language="en",
-        visibility="group",
-        agenda_item=world["params"]["item_id"],
-    )
-    world["meeting_paper"] = paper
     world["params"]["language"] = "ru"

@@ -29,6 +29,8 @@ DOC_FIELDS = {
     "created_at",
     "languages",
     "versions",
+    "original_language",
+    "translations",
 }
 VERSION_FIELDS = {
     "number",

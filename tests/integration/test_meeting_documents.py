@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from konsey import audit
 from konsey.documents import services
+from konsey.documents.bundle import Damaged
 from konsey.extensions import db
 from konsey.models import AuditEvent, Document
 from tests.integration.conftest import login_as
@@ -187,7 +188,7 @@ def test_a_file_damaged_on_disk_stops_the_stream_and_is_recorded(client, world, 
     path.chmod(0o644)
     path.write_bytes(b"damaged bytes!")  # same length, other content
     login_as(client, world, "delegate")
-    with pytest.raises(Exception, match="paper.txt"):
+    with pytest.raises(Damaged, match=r"paper\.txt"):
         client.http.get(f"/meetings/{meeting.id}/documents.zip?language=en").get_data()
     db.session.rollback()
     events = db.session.scalars(
@@ -220,3 +221,21 @@ def test_the_zip_streams_in_bounded_memory(client, world, meeting, app):
         tracemalloc.stop()
     assert total > 6 * size
     assert peak < total / 5, f"peak {peak} bytes for an archive of {total}"
+
+
+def test_the_demo_has_statuses_and_a_meeting_list_with_its_zip(demo, client):
+    from konsey.models import DocumentTranslation, WorkingGroup
+
+    group = db.session.scalar(select(WorkingGroup).where(WorkingGroup.slug == "cyber-security"))
+    paper = db.session.scalar(
+        select(Document).where(Document.title == f"{group.name}: working paper")
+    )
+    statuses = {t.language: t.status.value for t in db.session.scalars(select(DocumentTranslation))}
+    assert {"requested", "in_translation", "not_planned"} <= set(statuses.values())
+    client.login("delegate.kz@kz.example.org")
+    meeting_id = paper.agenda_item.meeting_id
+    text = page_text(client.get(f"/meetings/{meeting_id}/documents"))
+    assert paper.title in text and "Translation requested, due" in text
+    archive = _zip(client.http.get(f"/meetings/{meeting_id}/documents.zip?language=ru"))
+    assert any(n.endswith(".pdf") for n in archive.namelist())
+    assert archive.testzip() is None
