@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import g
 from flask.views import MethodView
 from flask_login import current_user
-from marshmallow import EXCLUDE
 
 from konsey.api.blueprint import KonseyBlueprint
 from konsey.api.documents import DocumentSchema, document_json
@@ -39,15 +38,10 @@ def _document(document_id: int, **_kw):
     return queries.get_document(None, document_id)
 
 
-class _Update(TranslationUpdateSchema):
-    class Meta:
-        unknown = EXCLUDE
-
-
 @blp.route("/documents/<int:document_id>/translations/<language>")
 class DocumentTranslation(MethodView):
     @guard(Action.TRANSLATION_MANAGE, _document)
-    @blp.arguments(_Update)
+    @blp.arguments(TranslationUpdateSchema)
     @blp.response(200, DocumentSchema)
     @_errors(401, 403, 404, 409, 422)
     def put(self, data: dict, document_id: int, language: str):

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import EXCLUDE, Schema, fields
 
 from konsey.documents import translations
 from konsey.models import TranslationStatus
@@ -34,6 +34,9 @@ class TranslationSchema(Schema):
 
 
 class TranslationUpdateSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE  # e.g. csrf_token from a browser session
+
     status = fields.String(
         required=True,
         metadata={"enum": [s.value for s in translations.SETTABLE]},
