@@ -232,10 +232,13 @@ def test_the_demo_has_statuses_and_a_meeting_list_with_its_zip(demo, client):
     )
     statuses = {t.status.value for t in db.session.scalars(select(DocumentTranslation))}
     assert statuses == {"requested", "in_translation", "not_planned"}
-    client.login("delegate.kz@kz.example.org")
+    client.login("delegate.kz@kz.example.org")  # reads in Russian
     meeting_id = paper.agenda_item.meeting_id
     text = page_text(client.get(f"/meetings/{meeting_id}/documents"))
-    assert paper.title in text and "Translation requested, due" in text
+    assert paper.title in text and "Перевод запрошен, срок" in text
+    # The reader's own language first: the Russian version, then the English original.
+    row = text[text.index("Общее") - 300 : text.index("Общее")]
+    assert row.index("RU") < row.index("EN")
     archive = _zip(client.http.get(f"/meetings/{meeting_id}/documents.zip?language=ru"))
     assert any(n.endswith(".pdf") for n in archive.namelist())
     assert archive.testzip() is None
