@@ -58,20 +58,22 @@ def choose_version(document: Document, language: str) -> DocumentVersion | None:
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
 
 
-def _safe(text: str) -> str:
+def _safe(text: str, default: str = "document") -> str:
+    """One path segment that every unzip tool and file system takes."""
     text = unicodedata.normalize("NFC", text)
     text = _UNSAFE.sub("_", text).strip(" ._")
-    return text[:MAX_NAME] or "document"
+    return text[:MAX_NAME] or default
 
 
 def entry_name(document: Document, version: DocumentVersion) -> str:
     """``TC_ICT_2026_3-ru.pdf`` from the symbol (slashes replaced) when there is
-    one, else ``<the file's own name>``."""
+    one, else the uploaded file's own name."""
     stem, ext = posixpath.splitext(version.filename)
-    ext = _safe(ext)[:16] if ext else ""
+    ext = _safe(ext, default="")[:16]
+    suffix = f".{ext}" if ext else ""
     if document.symbol:
-        return f"{_safe(document.symbol)}-{version.language}{'.' + ext.lstrip('.') if ext else ''}"
-    return f"{_safe(stem)}{'.' + ext.lstrip('.') if ext else ''}"
+        return f"{_safe(document.symbol)}-{version.language}{suffix}"
+    return f"{_safe(stem)}{suffix}"
 
 
 def _unique(name: str, taken: set[str]) -> str:
