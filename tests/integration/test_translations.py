@@ -321,3 +321,14 @@ def test_official_languages_outside_the_document_languages_are_refused(monkeypat
     monkeypatch.setenv("KONSEY_OFFICIAL_LANGUAGES", "en,ru,tr")
     with pytest.raises(ConfigError, match="KONSEY_OFFICIAL_LANGUAGES names tr"):
         from_environment()
+
+
+def test_the_document_page_with_both_forms_has_no_id_twice(client, world):
+    from tests.integration.test_html_markup import problems
+
+    doc_id = _paper(world)
+    login_as(client, world, "coordinator")
+    url = f"/groups/wg/documents/{doc_id}"
+    html = client.get(url).get_data(as_text=True)
+    assert 'id="translation-language"' in html and 'id="language"' in html
+    assert problems(url, html) == []

@@ -23,15 +23,18 @@ from konsey.web import current_actor
 
 
 class TranslationForm(FlaskForm):
-    language = SelectField(_l("Language"), validate_choice=False)
+    # Own ids: the page's version form has a "language" field too.
+    language = SelectField(_l("Language"), validate_choice=False, id="translation-language")
     status = SelectField(
         _l("Status"),
         choices=[(s.value, translations.STATUS_LABELS[s]) for s in translations.SETTABLE],
         validate_choice=False,  # the service says why (translations.check_status)
+        id="translation-status",
     )
     due_on = StringField(
         _l("Due date"),
         render_kw={"type": "date"},
+        id="translation-due-on",
         description=_l("Required for a request; today or later. Empty when not planned."),
     )
 
