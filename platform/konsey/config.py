@@ -94,6 +94,7 @@ def _storage_settings(instance: Path, languages: tuple[str, ...]) -> dict:
         if code.strip()
     )
     return {
+        "OFFICIAL_LANGUAGES": _official_languages(document_languages),
         "STORAGE": backend,
         # Local store, and the staging folder of uploads for every backend.
         "FILES_PATH": os.environ.get("KONSEY_FILES_PATH", str(instance / "files")),
@@ -107,6 +108,24 @@ def _storage_settings(instance: Path, languages: tuple[str, ...]) -> dict:
         "S3_ACCESS_KEY_ID": os.environ.get("KONSEY_S3_ACCESS_KEY_ID") or None,
         "S3_SECRET_ACCESS_KEY": os.environ.get("KONSEY_S3_SECRET_ACCESS_KEY") or None,
     }
+
+
+def _official_languages(document_languages: tuple[str, ...]) -> tuple[str, ...]:
+    """The council's official languages: each document's translation status is
+    shown (and may be set) for each of them. A subset of the document languages."""
+    raw = os.environ.get("KONSEY_OFFICIAL_LANGUAGES", "").strip()
+    if not raw:
+        return document_languages
+    official = tuple(dict.fromkeys(c.strip().lower() for c in raw.split(",") if c.strip()))
+    unknown = [c for c in official if c not in document_languages]
+    if unknown:
+        raise ConfigError(
+            f"KONSEY_OFFICIAL_LANGUAGES names {', '.join(unknown)}, which "
+            f"{'is' if len(unknown) == 1 else 'are'} not a document language; "
+            f"the document languages (KONSEY_DOCUMENT_LANGUAGES) are "
+            f"{', '.join(document_languages)}."
+        )
+    return official
 
 
 def _languages() -> tuple[str, ...]:

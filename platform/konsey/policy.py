@@ -89,6 +89,9 @@ class Action(enum.StrEnum):
     DOCUMENT_PURGE = "document.purge"
     # Search every document one may read (results are filtered by DocumentAudience).
     DOCUMENT_SEARCH = "document.search"
+    # Set a document's translation status per official language: requested (with
+    # a due date), in translation, not planned (obj: Document). Coordinators.
+    TRANSLATION_MANAGE = "translation.manage"
 
 
 DELEGATION_ROLES = (Role.HEAD, Role.DELEGATE, Role.EXPERT)
@@ -196,6 +199,7 @@ _GROUP_ACTIONS = {
     Action.DOCUMENT_VERSION,
     Action.DOCUMENT_DERIVE,
     Action.DOCUMENT_DELETE,
+    Action.TRANSLATION_MANAGE,
 }
 
 
@@ -273,7 +277,7 @@ def _member_may(user: User, role: Role, action: Action, obj) -> bool:
     if action in (Action.DOCUMENT_UPLOAD, Action.DOCUMENT_VERSION, Action.DOCUMENT_DERIVE):
         # Observers never write.
         return (coordinator or role in DELEGATION_ROLES) and _state_allows(action, obj)
-    if action == Action.DOCUMENT_DELETE:
+    if action in (Action.DOCUMENT_DELETE, Action.TRANSLATION_MANAGE):
         return coordinator and _state_allows(action, obj)
     return False
 

@@ -103,6 +103,7 @@ def _world():
         matrix_meetings,
         matrix_minutes,
         matrix_participants,
+        matrix_translations,
     )
 
     matrix_meetings.extend_world(world)
@@ -110,6 +111,7 @@ def _world():
     matrix_documents.extend_world(world)
     matrix_actions.extend_world(world)
     matrix_participants.extend_world(world)
+    matrix_translations.extend_world(world)
     db.session.flush()
     return world
 

@@ -34,6 +34,8 @@ DOC_FIELDS = {
     "parent",
     "relation",
     "relation_number",
+    "original_language",
+    "translations",
 }
 VERSION_FIELDS = {
     "number",

@@ -17,6 +17,7 @@ from tests.integration import (
     matrix_minutes,
     matrix_participants,
     matrix_symbols,
+    matrix_translations,
 )
 from tests.integration.conftest import login_as
 from tests.integration.matrix_roles import (
@@ -114,6 +115,7 @@ MATRIX.update(matrix_documents.ROWS)
 MATRIX.update(matrix_actions.ROWS)
 MATRIX.update(matrix_participants.ROWS)
 MATRIX.update(matrix_symbols.ROWS)
+MATRIX.update(matrix_translations.ROWS)
 
 
 def app_routes(app) -> set[tuple[str, str]]:

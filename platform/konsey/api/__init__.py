@@ -39,10 +39,10 @@ def init_api(app: Flask) -> None:
             "security": [{"bearerAuth": []}, {"cookieAuth": []}],
         },
     )
-    from konsey.api import actions, documents, meetings, minutes, participants, routes
+    from konsey.api import actions, documents, meetings, minutes, official, participants, routes
 
     blueprints = (routes.blp, meetings.blp, minutes.blp, documents.blp, actions.blp)
-    for blp in (*blueprints, participants.blp):
+    for blp in (*blueprints, participants.blp, official.blp):
         # Bearer-token calls carry no cookie, so CSRF does not apply to them;
         # protect_session_writes re-checks it for writes on the browser session.
         api.register_blueprint(blp)

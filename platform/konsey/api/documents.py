@@ -22,6 +22,7 @@ from konsey import policy
 from konsey.api.blueprint import KonseyBlueprint
 from konsey.api.errors import guard, service_errors
 from konsey.api.schemas import ApiErrorSchema
+from konsey.api.translation_schemas import TranslationSchema, translations_json
 from konsey.documents import download, queries, search, services
 from konsey.documents.routes import upload_request_limit
 from konsey.groups.queries import get_group
@@ -129,6 +130,11 @@ class DocumentSchema(Schema):
     created_at = fields.AwareDateTime()
     languages = fields.List(fields.Nested(DocumentLanguageSchema))
     versions = fields.List(fields.Nested(DocumentVersionSchema))
+    original_language = fields.String(allow_none=True, metadata={"description": "ISO 639-1"})
+    translations = fields.List(
+        fields.Nested(TranslationSchema),
+        metadata={"description": "per official language, the caller's own first"},
+    )
 
 
 class DocumentUploadFieldsSchema(Schema):
@@ -215,6 +221,7 @@ def document_json(document) -> dict:
             }
             for v in document.versions
         ],
+        **translations_json(document, current_user.locale),
     }
 
 

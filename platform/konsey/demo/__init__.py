@@ -16,6 +16,7 @@ from konsey.demo.participants import load_participants
 from konsey.demo.pdffonts import load_turkish_paper
 from konsey.demo.people import DEMO_ACCOUNTS, load_people
 from konsey.demo.symbols import load_symbols
+from konsey.demo.translations import load_translations
 from konsey.extensions import db
 from konsey.models.base import utcnow
 
@@ -30,6 +31,7 @@ def load_demo() -> Counter:
     load_participants(created)
     load_documents(created)
     load_turkish_paper(created)
+    load_translations(created)
     load_actions(created, now)
     load_symbols(created)
     if created:

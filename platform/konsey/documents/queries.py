@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import exists, func, or_, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from konsey.documents import symbols
 from konsey.extensions import db
@@ -63,6 +63,8 @@ def with_details(query):
         joinedload(Document.created_by),
         joinedload(Document.agenda_item).joinedload(AgendaItem.meeting),
         joinedload(Document.versions).joinedload(DocumentVersion.uploaded_by),
+        # The coordinators' translation statuses (documents.translations): one more query.
+        selectinload(Document.translations),
     )
 
 

@@ -190,7 +190,7 @@ def deleted(slug: str):
 
 
 # One document ---------------------------------------------------------------------
-def _document_page(group, document, version_form=None, status=200):
+def _document_page(group, document, version_form=None, status=200, **extra):
     if version_form is None and policy.can(current_user, Action.DOCUMENT_VERSION, document):
         version_form = VersionForm(formdata=None).setup()
         latest = document.latest()
@@ -211,6 +211,7 @@ def _document_page(group, document, version_form=None, status=200):
             visibility_labels=VISIBILITY_LABELS,
             language_name=language_name,
             human_size=services.human_size,
+            **extra,
         ),
         status,
     )
@@ -331,3 +332,4 @@ def search_page():
 
 # Revisions, addenda, corrigenda (their routes are on this blueprint).
 from konsey.documents import lineage_routes  # noqa: E402, F401
+from konsey.documents import translation_routes  # noqa: E402, F401  (its routes on this blueprint)

@@ -260,6 +260,7 @@ def create_documents(
                 kind=kind,
                 visibility=visibility,
                 agenda_item=item,
+                original_language=language,  # the first file's (documents.translations)
                 created_by=actor.user,
                 created_at=now,
                 updated_at=now,

@@ -248,4 +248,9 @@ def cancel(meeting_id: int):
     return redirect(url_for("meetings.show", meeting_id=meeting.id))
 
 
-from konsey.meetings import agenda_routes, attendance_routes, calendar_routes  # noqa: E402, F401
+from konsey.meetings import (  # noqa: E402, F401
+    agenda_routes,
+    attendance_routes,
+    calendar_routes,
+    documents_routes,
+)

@@ -100,7 +100,9 @@ def current_decisions(query):
     return query if removed is None else query.where(removed.is_(None))
 
 
-def _papers(user, item_ids: list[int]) -> list[Paper]:
+def papers(user, item_ids: list[int]) -> list[Paper]:
+    """The documents linked to these agenda items that ``user`` may read (with
+    files), by title; also the meeting's document list (meetings.document_list)."""
     if not item_ids:
         return []
     documents = db.session.scalars(
@@ -112,6 +114,7 @@ def _papers(user, item_ids: list[int]) -> list[Paper]:
         )
         .options(
             selectinload(Document.versions),
+            selectinload(Document.translations),
             joinedload(Document.group),
             joinedload(Document.created_by).joinedload(User.member_state),
         )
@@ -235,8 +238,8 @@ def build(user, meeting: Meeting) -> Workspace:
     minutes = minutes_queries.minutes_of(meeting)
     visible = minutes is not None and policy.can(user, Action.MINUTES_VIEW, minutes)
     views = {i.id: ItemView(item=i) for i in items}
-    papers = _papers(user, item_ids)
-    for paper in papers:
+    meeting_papers = papers(user, item_ids)
+    for paper in meeting_papers:
         views[paper.document.agenda_item_id].papers.append(paper)
     decisions = _decisions(minutes) if visible else []
     for decision in decisions:
@@ -252,7 +255,7 @@ def build(user, meeting: Meeting) -> Workspace:
     has_review = any(i.is_review for i in items)
     return Workspace(
         items=[views[i.id] for i in items],
-        papers=papers,
+        papers=meeting_papers,
         minutes=minutes if visible else None,
         minutes_visible=visible,
         steps=_steps(reached),
