@@ -330,6 +330,5 @@ def search_page():
     )
 
 
-# Revisions, addenda, corrigenda (their routes are on this blueprint).
-from konsey.documents import lineage_routes  # noqa: E402, F401
-from konsey.documents import translation_routes  # noqa: E402, F401  (its routes on this blueprint)
+# Revisions, addenda, corrigenda; translation statuses (their routes are on this blueprint).
+from konsey.documents import lineage_routes, translation_routes  # noqa: E402, F401
