@@ -185,3 +185,19 @@ def _add_generate() -> None:
 
 
 _add_generate()
+
+
+@konsey_cli.command("reindex")
+def reindex_command():
+    """Rebuild the search index from the database (a batch at a time)."""
+    import time
+
+    from konsey.search.index import reindex
+
+    started = time.perf_counter()
+    counts = reindex()
+    click.echo(
+        "Search index rebuilt: "
+        + ", ".join(f"{n} {kind}" for kind, n in counts.items())
+        + f" ({sum(counts.values())} entries, {time.perf_counter() - started:.1f} s)."
+    )

@@ -84,7 +84,7 @@ def test_upload_answers_at_once_and_text_joins_index_after_worker(client, world)
     db.session.expire_all()
     assert sorted(db.session.scalars(select_statuses()).all()) == ["done", "done", "limited"]
     for query in ("telemetry", "heliostat"):
-        page = client.get("/documents/search", query_string={"q": query})
+        page = client.get("/search", query_string={"q": query, "kind": "document"})
         assert "<mark>" in page.get_data(as_text=True), query
 
 

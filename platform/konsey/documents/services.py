@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, func, select
 
 from konsey import audit, storage
-from konsey.documents import extraction, files, search
+from konsey.documents import extraction, files
 from konsey.errors import Conflict, ServiceError, ValidationError
 from konsey.extensions import db
 from konsey.models import (
@@ -265,7 +265,6 @@ def create_documents(
             _add_stored_file(p)
             version = _version(document, p, 1, language, actor)
             db.session.flush()
-            search.index_document(document)
             audit.record(
                 actor,
                 "document.create",
@@ -314,7 +313,6 @@ def add_version(
         version = _version(document, p, number, language, actor)
         document.updated_at = utcnow()
         db.session.flush()
-        search.index_document(document)
         audit.record(
             actor,
             "document.version",
@@ -371,7 +369,6 @@ def purge(actor: audit.Actor, document: Document) -> int:
     )
     for version in versions:
         db.session.delete(version)
-    search.remove(document.id)
     document.purged_at = utcnow()
     db.session.flush()
     unshared = db.session.scalars(
