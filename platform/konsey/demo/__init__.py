@@ -14,6 +14,7 @@ from konsey.demo.documents_actions import load_actions, load_documents
 from konsey.demo.meetings import load_meetings
 from konsey.demo.participants import load_participants
 from konsey.demo.people import DEMO_ACCOUNTS, load_people
+from konsey.demo.search import load_search
 from konsey.extensions import db
 from konsey.models.base import utcnow
 
@@ -28,6 +29,7 @@ def load_demo() -> Counter:
     load_participants(created)
     load_documents(created)
     load_actions(created, now)
+    load_search(created, now)
     if created:
         audit.record(audit.Actor(user=None, ip="cli"), "demo.load", **dict(created))
         from konsey.notifications import immediate
