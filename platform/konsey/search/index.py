@@ -281,6 +281,10 @@ def reindex(echo=None) -> dict[str, int]:
     return counts
 
 
+def is_empty() -> bool:
+    return db.session.scalar(select(engines.TABLE.c.id).limit(1)) is None
+
+
 # The one rule ------------------------------------------------------------------------
 def _keys_of(obj) -> tuple[str, int | None] | None:
     if isinstance(obj, Document):
