@@ -397,3 +397,12 @@ def test_reindex_rebuilds_everything(app, people, records):
     stored = db.session.scalar(select(func.count()).select_from(index.engines.TABLE))
     assert stored == sum(counts.values())
     assert f"{sum(counts.values())} entries" in result.output
+
+
+def test_accents_are_folded_except_where_they_are_letters(client, people):
+    _doc(people, "Roaming note", "Roaming between Türkiye and Azerbaijan.", language="en")
+    _doc(people, "Ёлочная записка", "Решение о ёлках.", language="ru")
+    run_extraction()
+    login_as(client, people, "delegate")
+    assert _kinds(client, "Turkiye") == [("document", "Roaming note")]
+    assert _kinds(client, "елках") == [("document", "Ёлочная записка")]

@@ -125,7 +125,7 @@ def generate(
     # The index, as the application writes it (konsey.search.index), rebuilt.
     from konsey.search.index import reindex
 
-    reindex()
+    writer.counts["search_index"] = sum(reindex().values())
     return Report(
         writer.counts,
         files.written,
