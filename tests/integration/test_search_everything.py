@@ -358,6 +358,11 @@ def test_changes_reach_the_index_in_their_transaction(client, people, records):
     assert _titles(client, "velvet") == {"Quixotic action"}
     assert "Zephyr action" not in _titles(client, "zephyr")
 
+    # A meeting's new title is its minutes' and decisions' title (and its date theirs).
+    db.session.get(Meeting, records["agenda"].meeting_id).title = "Renamed gathering"
+    db.session.commit()
+    assert {k for k, _t in _kinds(client, "gathering")} == {"minutes", "decision"}
+
     db.session.delete(db.session.get(AgendaItem, records["agenda"].id))
     documents.soft_delete(
         audit.Actor(user=people["users"]["coordinator"]),

@@ -287,6 +287,8 @@ def is_empty() -> bool:
 
 # The one rule ------------------------------------------------------------------------
 def _keys_of(obj) -> tuple[str, int | None] | None:
+    if isinstance(obj, Meeting):  # its title and date are its records' (see _expand)
+        return "meeting", obj.id
     if isinstance(obj, Document):
         return "document", obj.id
     if isinstance(obj, DocumentVersion):
@@ -304,6 +306,26 @@ def _keys_of(obj) -> tuple[str, int | None] | None:
     if isinstance(obj, ActionUpdate):
         return "action", obj.action_id
     return None
+
+
+def _expand(by_kind, meeting_ids) -> None:
+    """A changed meeting: its minutes, decisions and agenda items show its title and date."""
+    if not meeting_ids:
+        return
+    ids = list(meeting_ids)
+    by_kind["minutes"].update(
+        db.session.scalars(select(Minutes.id).where(Minutes.meeting_id.in_(ids)))
+    )
+    by_kind["decision"].update(
+        db.session.scalars(
+            select(Decision.id)
+            .join(Minutes, Minutes.id == Decision.minutes_id)
+            .where(Minutes.meeting_id.in_(ids))
+        )
+    )
+    by_kind["agenda_item"].update(
+        db.session.scalars(select(AgendaItem.id).where(AgendaItem.meeting_id.in_(ids)))
+    )
 
 
 @event.listens_for(Session, "after_flush")
@@ -324,6 +346,7 @@ def _write(session):
     by_kind = defaultdict(set)
     for kind, object_id in pending:
         by_kind[kind].add(object_id)
+    _expand(by_kind, by_kind.pop("meeting", set()))
     for kind, ids in by_kind.items():
         refresh(kind, ids)
     session.info.pop(_PENDING, None)
