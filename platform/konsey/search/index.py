@@ -35,7 +35,9 @@ from konsey.search.languages import working_language
 
 KINDS = ("document", "minutes", "decision", "agenda_item", "action")
 BATCH = 500
-MAX_BODY_CHARS = 2_000_000  # bounded like the extracted text it mostly holds
+# Bounded (each file's text is at most 200,000 characters) so that a tsvector
+# stays far below PostgreSQL's 1 MB limit for a tsvector.
+MAX_BODY_CHARS = 500_000
 _PENDING = "konsey_search_pending"
 
 
