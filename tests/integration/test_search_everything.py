@@ -411,3 +411,13 @@ def test_accents_are_folded_except_where_they_are_letters(client, people):
     login_as(client, people, "delegate")
     assert _kinds(client, "Turkiye") == [("document", "Roaming note")]
     assert _kinds(client, "елках") == [("document", "Ёлочная записка")]
+
+
+def test_the_openapi_document_describes_the_search(client):
+    spec = client.http.get("/api/v1/openapi.json").get_json()
+    operation = spec["paths"]["/api/v1/search"]["get"]
+    names = {p["name"] for p in operation["parameters"]}
+    assert {"q", "kind", "group", "language", "from", "to", "page"} <= names
+    assert {"200", "401", "422"} <= set(operation["responses"])
+    hit = spec["components"]["schemas"]["SearchHit"]["properties"]
+    assert {"kind", "group", "snippet_html", "link", "date"} <= set(hit)
