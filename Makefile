@@ -29,6 +29,7 @@ translations: $(MO_FILES)
 
 db: install
 	$(FLASK) db upgrade
+	$(FLASK) konsey reindex --if-empty
 
 demo: db
 	$(FLASK) konsey demo

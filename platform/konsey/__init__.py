@@ -86,6 +86,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from konsey.meetings.routes import bp as meetings_bp
     from konsey.minutes.routes import bp as minutes_bp
     from konsey.notifications.routes import bp as notifications_bp
+    from konsey.search.routes import bp as search_bp
 
     for blueprint in (
         auth_bp,
@@ -98,6 +99,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         actions_bp,
         notifications_bp,
         health_bp,
+        search_bp,
     ):
         app.register_blueprint(blueprint)
     init_api(app)

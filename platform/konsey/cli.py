@@ -185,3 +185,27 @@ def _add_generate() -> None:
 
 
 _add_generate()
+
+
+@konsey_cli.command("reindex")
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="Only when the index is empty (after an upgrade made it); `make db` runs this.",
+)
+def reindex_command(if_empty: bool):
+    """Rebuild the search index from the database (a batch at a time)."""
+    import time
+
+    from konsey.search.index import is_empty, reindex
+
+    if if_empty and not is_empty():
+        click.echo("Search index already built; nothing to do.")
+        return
+    started = time.perf_counter()
+    counts = reindex()
+    click.echo(
+        "Search index rebuilt: "
+        + ", ".join(f"{n} {kind}" for kind, n in counts.items())
+        + f" ({sum(counts.values())} entries, {time.perf_counter() - started:.1f} s)."
+    )

@@ -12,12 +12,14 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from flask import g, has_request_context, request
-from sqlalchemy import and_, event, or_, select
+from sqlalchemy import and_, event, or_, select, true
 from sqlalchemy.orm import Session
 
 from konsey.extensions import db
 from konsey.models import (
     ActionItem,
+    AgendaItem,
+    Decision,
     Delegation,
     Document,
     Meeting,
@@ -92,6 +94,9 @@ class Action(enum.StrEnum):
     # Set a document's translation status per official language: requested (with
     # a due date), in translation, not planned (obj: Document). Coordinators.
     TRANSLATION_MANAGE = "translation.manage"
+    # Search everything one may read (results are filtered by DocumentAudience
+    # and RecordAudience, in the query itself).
+    SEARCH = "search"
 
 
 DELEGATION_ROLES = (Role.HEAD, Role.DELEGATE, Role.EXPERT)
@@ -218,7 +223,7 @@ def can(user, action: Action, obj=None, *, role=_UNKNOWN) -> bool:
         return user.is_admin
     if action == Action.ACTION_COUNCIL:
         return user.is_admin or _coordinates_any_group(user)
-    if action == Action.DOCUMENT_SEARCH:
+    if action in (Action.DOCUMENT_SEARCH, Action.SEARCH):
         return True
     if action == Action.DOCUMENT_VIEW:
         return DocumentAudience.of(user).may_read(obj)
@@ -479,3 +484,63 @@ class DocumentAudience:
         if memo is not None:
             memo[("readable", self, document.id)] = bool(readable)
         return document
+
+
+# Meeting records ---------------------------------------------------------------
+@dataclass(frozen=True)
+class RecordAudience:
+    """Which agenda items, minutes, decisions and action items a user may read:
+    the rules of GROUP_VIEW (a meeting and its agenda), MINUTES_VIEW (the
+    minutes and the decisions they record; drafts only for coordinators and
+    signatories) and ACTION_VIEW above, written as SQL conditions for lists and
+    search. Every member of the group reads them, observers included; admins
+    read everything. The tests hold each condition to ``can`` on the same rows.
+    """
+
+    everything: bool = False
+    member_groups: frozenset[int] = frozenset()  # any role
+    draft_groups: frozenset[int] = frozenset()  # where they read draft minutes
+
+    @classmethod
+    def of(cls, user) -> RecordAudience:
+        if not _is_user(user):
+            return cls()
+        if user.is_admin:
+            return cls(everything=True)
+        roles = roles_by_group(user)
+        drafts = [g for g, r in roles.items() if r == Role.COORDINATOR or user.is_signatory]
+        return cls(member_groups=frozenset(roles), draft_groups=frozenset(drafts))
+
+    def _in(self, column, groups):
+        return true() if self.everything else column.in_(groups)
+
+    def meetings(self):
+        """SQL on Meeting: GROUP_VIEW."""
+        return self._in(Meeting.group_id, self.member_groups)
+
+    def agenda_items(self):
+        """SQL on AgendaItem: GROUP_VIEW on its meeting."""
+        if self.everything:
+            return true()
+        return AgendaItem.meeting_id.in_(select(Meeting.id).where(self.meetings()))
+
+    def minutes(self):
+        """SQL on Minutes: MINUTES_VIEW."""
+        if self.everything:
+            return true()
+        members = select(Meeting.id).where(Meeting.group_id.in_(self.member_groups))
+        drafts = select(Meeting.id).where(Meeting.group_id.in_(self.draft_groups))
+        return and_(
+            Minutes.meeting_id.in_(members),
+            or_(Minutes.status != MinutesStatus.DRAFT, Minutes.meeting_id.in_(drafts)),
+        )
+
+    def decisions(self):
+        """SQL on Decision: MINUTES_VIEW on the minutes that record it."""
+        if self.everything:
+            return true()
+        return Decision.minutes_id.in_(select(Minutes.id).where(self.minutes()))
+
+    def actions(self):
+        """SQL on ActionItem: ACTION_VIEW."""
+        return self._in(ActionItem.group_id, self.member_groups)

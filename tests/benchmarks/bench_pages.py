@@ -72,7 +72,7 @@ def pages_of(url: str, prefix: str) -> tuple[str, dict[str, str]]:
         "document library": f"/groups/{slug}/documents",
         "action list": f"/groups/{slug}/actions?state={state}&status=open&status=in_progress",
         "my actions": "/actions/mine",
-        "search": "/documents/search?q=" + SEARCH_WORDS.replace(" ", "+"),
+        "search": "/search?kind=document&q=" + SEARCH_WORDS.replace(" ", "+"),
         "download": f"/groups/{slug}/documents/{document}/versions/1/file",
     }
 

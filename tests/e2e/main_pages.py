@@ -65,7 +65,7 @@ def coordinator_paths(found: dict[str, str]) -> list[str]:
         f"{GROUP}/documents",
         f"{GROUP}/documents/upload",
         found["document"],
-        "/documents/search?q=cyber",
+        "/search?q=cyber",
         f"{GROUP}/actions",
         f"{GROUP}/actions/new",
         found["action"],

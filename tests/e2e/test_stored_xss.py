@@ -245,7 +245,7 @@ def test_hostile_input_is_shown_as_text_and_never_runs(open_page):
                 urls["document"],
                 ["document-title", "document-description", "agenda-title", "file-name"],
             ),
-            ("/documents/search?q=document", ["document-title"]),
+            ("/search?q=document", ["document-title"]),
             (f"{group}/actions", ["action-title"]),
             (urls["action"], ["action-title", "user-name", "update-comment", "reference"]),
         ],

@@ -38,7 +38,8 @@ ROWS: dict[tuple[str, str], dict[str, str]] = {
     ("POST", _DOC + "/delete"): html(MANAGERS),
     # An admin is let through, then told (409) that only a deleted document is purged.
     ("POST", _DOC + "/purge"): html(ADMINS),
-    ("GET", "/documents/search"): html(SESSION_USERS),
+    ("GET", "/documents/search"): html(SESSION_USERS),  # a redirect to /search
+    ("GET", "/search"): html(SESSION_USERS),
     ("GET", "/api/v1/groups/<slug>/documents"): api(MEMBERS),
     ("POST", "/api/v1/groups/<slug>/documents"): api(UPLOADERS),
     ("GET", _API_DOC): api(READERS),

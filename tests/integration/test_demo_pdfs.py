@@ -31,7 +31,7 @@ def _versions(language: str) -> list[DocumentVersion]:
 
 
 def _hits(client, query: str) -> list[str]:
-    page = client.get("/documents/search", query_string={"q": query})
+    page = client.get("/search", query_string={"q": query})
     assert page.status_code == 200
     return re.findall(r'<h2><a href="[^"]+">(.+?)</a></h2>', page.get_data(as_text=True))
 

@@ -473,7 +473,8 @@ def test_coordinator_deletes_and_admin_purges(client, world, files_dir, make_cli
     assert "Matrix paper" not in delegate.get("/groups/wg/documents").get_data(as_text=True)
     assert delegate.get(f"/groups/wg/documents/{doc.id}").status_code == 404
     assert delegate.get(f"/groups/wg/documents/{doc.id}/versions/1/file").status_code == 404
-    assert "Matrix paper" not in delegate.get("/documents/search?q=matrix").get_data(as_text=True)
+    found = delegate.get("/search?kind=document&q=matrix").get_data(as_text=True)
+    assert "Matrix paper" not in found
     # ...but the file is kept, and coordinators see it among the deleted.
     assert stored_path(files_dir, digest).exists()
     deleted = client.get("/groups/wg/documents/deleted").get_data(as_text=True)

@@ -78,13 +78,13 @@ def test_upload_answers_at_once_and_text_joins_index_after_worker(client, world)
     assert time.monotonic() - started < 5  # no extraction on the web's thread
     statuses = db.session.scalars(select_statuses()).all()
     assert statuses == ["pending", "pending", "pending"]
-    page = client.get("/documents/search", query_string={"q": "telemetry"})
+    page = client.get("/search", query_string={"q": "telemetry"})
     assert "Quarantined" not in page.get_data(as_text=True)  # nothing until indexed
     assert run_extraction() >= 3
     db.session.expire_all()
     assert sorted(db.session.scalars(select_statuses()).all()) == ["done", "done", "limited"]
     for query in ("telemetry", "heliostat"):
-        page = client.get("/documents/search", query_string={"q": query})
+        page = client.get("/search", query_string={"q": query, "kind": "document"})
         assert "<mark>" in page.get_data(as_text=True), query
 
 

@@ -115,18 +115,19 @@ def _dump() -> dict:
         order = list(table.primary_key.columns)
         rows = db.session.execute(sa.select(table).order_by(*order)).all()
         tables[table.name] = [tuple(row) for row in rows]
-    key = "document_id" if db.engine.dialect.name == "postgresql" else "rowid"
-    tables["document_search"] = db.session.execute(
-        sa.text(f"SELECT {key}, title, description, filenames, body FROM document_search")
-    ).all()
-    tables["document_search"] = sorted(tuple(r) for r in tables["document_search"])
+    tables["search_index"] = sorted(
+        tuple(r)
+        for r in db.session.execute(
+            sa.text("SELECT kind, object_id, group_id, language, title, body FROM search_index")
+        )
+    )
     return tables
 
 
 def _empty_everything(files_dir) -> None:
     db.session.remove()
     with db.engine.begin() as conn:
-        conn.execute(sa.text("DELETE FROM document_search"))
+        conn.execute(sa.text("DELETE FROM search_index"))
         for table in reversed(db.metadata.sorted_tables):
             conn.execute(table.delete())
     shutil.rmtree(files_dir, ignore_errors=True)
@@ -180,12 +181,12 @@ def test_pages_of_a_generated_group_load(generate, ctx, client):
         f"/groups/{slug}/actions?status=open&status=in_progress",
         f"/groups/{slug}/actions/{action.id}",
         "/actions/mine",
-        f"/documents/search?q={word}",
+        f"/search?kind=document&q={word}",
     ]
     for url in pages:
         response = client.get(url)
         assert response.status_code == 200, url
-    search = client.get(f"/documents/search?q={word}").get_data(as_text=True)
+    search = client.get(f"/search?kind=document&q={word}").get_data(as_text=True)
     assert "<mark>" in search
 
 

@@ -9,7 +9,8 @@ import re
 import pytest
 
 from konsey import audit
-from konsey.documents import samples, search, services
+from konsey.documents import samples, services
+from konsey.search import query as search
 from tests import factories as f
 from tests.conftest import BACKEND
 from tests.integration.conftest import login_as
@@ -32,7 +33,7 @@ def _make(world, title, content: bytes, filename="paper.txt", visibility="group"
 
 def _hits(client, query) -> list[str]:
     run_extraction()  # the worker's part: uploaded files' text joins the index
-    page = client.get("/documents/search", query_string={"q": query})
+    page = client.get("/search", query_string={"q": query, "kind": "document"})
     assert page.status_code == 200
     return re.findall(r'<h2><a href="[^"]+">(.+?)</a></h2>', page.get_data(as_text=True))
 
@@ -92,7 +93,7 @@ def test_title_description_and_file_name_are_found(client, world, library):
 
 def test_results_are_ranked_title_first_and_highlighted(client, world, library):
     login_as(client, world, "delegate")
-    page = client.get("/documents/search?q=satellite").get_data(as_text=True)
+    page = client.get("/search?kind=document&q=satellite").get_data(as_text=True)
     titles = [_plain(t) for t in re.findall(r'<h2><a href="[^"]+">(.+?)</a></h2>', page)]
     # In the title beats in the body.
     assert titles == ["Satellite services roadmap", "Backbone study"]
@@ -110,7 +111,7 @@ def test_markup_in_documents_is_escaped_in_results(client, world):
     _make(world, "Escaping <b>test</b>", b"alpha <img src=x onerror=alert(1)> omega")
     login_as(client, world, "delegate")
     run_extraction()
-    page = client.get("/documents/search?q=omega").get_data(as_text=True)
+    page = client.get("/search?kind=document&q=omega").get_data(as_text=True)
     assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
     assert "&lt;b&gt;test&lt;/b&gt;" in page
 
@@ -144,13 +145,14 @@ EXPECTED = {
 @pytest.mark.parametrize("who", list(EXPECTED))
 def test_search_never_returns_a_document_the_user_cannot_open(client, world, audiences, who):
     login_as(client, world, who)
-    page = client.get("/documents/search?q=zebra").get_data(as_text=True)
+    page = client.get("/search?kind=document&q=zebra").get_data(as_text=True)
     links = re.findall(r'<h2><a href="([^"]+)">(.+?)</a></h2>', page)
     assert {_plain(title) for _, title in links} == EXPECTED[who]
     for url, _title in links:
         assert client.get(url).status_code == 200, (who, url)
     api = client.http.get("/api/v1/search?q=zebra").get_json()
-    assert {r["document"]["title"] for r in api["results"]} == EXPECTED[who]
+    assert {_plain(r["title_html"]) for r in api["results"]} == EXPECTED[who]
+    assert api["total"] == len(EXPECTED[who])
 
 
 # Hostile queries ------------------------------------------------------------------
@@ -178,12 +180,12 @@ HOSTILE = [
 @pytest.mark.parametrize("query", HOSTILE, ids=range(len(HOSTILE)))
 def test_hostile_queries_are_plain_words(client, world, library, query):
     login_as(client, world, "delegate")
-    response = client.get("/documents/search", query_string={"q": query})
+    response = client.get("/search", query_string={"q": query, "kind": "document"})
     assert response.status_code == 200
     api = client.http.get("/api/v1/search", query_string={"q": query})
     assert api.status_code == 200, api.get_data(as_text=True)
     words = search.terms_of(query)
-    titles = {r["document"]["title"] for r in api.get_json()["results"]}
+    titles = {_plain(r["title_html"]) for r in api.get_json()["results"]}
     if words == ["satellite"] or words == ["satellite", "services"]:
         assert "Satellite services roadmap" in titles
     if words[:1] == ["sat"]:
@@ -208,5 +210,5 @@ def test_terms_of_turns_any_syntax_into_words():
 
 def test_an_empty_query_asks_for_words(client, world):
     login_as(client, world, "delegate")
-    page = client.get("/documents/search?q=%22%28%29*").get_data(as_text=True)
+    page = client.get("/search?kind=document&q=%22%28%29*").get_data(as_text=True)
     assert "Type one or more words" in page

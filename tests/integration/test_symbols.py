@@ -503,7 +503,7 @@ def test_symbol_in_search_meeting_page_and_upload_flash(client, w):
     )
     assert response.status_code == 302
     symbol = f"TC/ICT/CS/{YEAR}/1"
-    found = page_text(client.get(f"/documents/search?q={symbol}"))
+    found = page_text(client.get("/search", query_string={"q": symbol}))
     assert f"CERT cooperation {symbol} · " in found
     meeting = page_text(client.get(f"/meetings/{w['meeting'].id}"))
     assert f"{symbol} CERT cooperation" in meeting

@@ -263,7 +263,7 @@ PAGES = {
         "{meeting}/attendance",
         "/groups/e-government/documents/upload",
         "/groups/e-government/documents/deleted",
-        "/documents/search?q=paper",
+        "/search?kind=document&q=paper",
         "/no/such/page",
     ],
     "head.kz@kz.example.org": ["/", "{minutes}", "{action}", "/groups/e-government/documents"],

@@ -149,7 +149,13 @@ def test_the_previous_releases_demo_survives_the_upgrade(old_release, database, 
 
     # This release's migrations, then this release's demo loader (idempotent).
     _flask(ROOT, instance, database, "db", "upgrade")
+    # The new search index starts empty; `make db` fills it once (0016).
+    assert _counts(database)["search_index"] == 0
+    out = _flask(ROOT, instance, database, "konsey", "reindex", "--if-empty")
+    assert "Search index rebuilt" in out
+    assert "already built" in _flask(ROOT, instance, database, "konsey", "reindex", "--if-empty")
     after = _counts(database)
+    assert after["search_index"] >= before["document"] + before["action_item"]
     for table, count in before.items():
         if table in after:
             assert after[table] >= count, f"{table}: {count} rows before, {after[table]} after"

@@ -40,9 +40,10 @@ def init_api(app: Flask) -> None:
         },
     )
     from konsey.api import actions, documents, meetings, minutes, official, participants, routes
+    from konsey.search import api as search_api
 
     blueprints = (routes.blp, meetings.blp, minutes.blp, documents.blp, actions.blp)
-    for blp in (*blueprints, participants.blp, official.blp):
+    for blp in (*blueprints, participants.blp, official.blp, search_api.blp):
         # Bearer-token calls carry no cookie, so CSRF does not apply to them;
         # protect_session_writes re-checks it for writes on the browser session.
         api.register_blueprint(blp)

@@ -1,4 +1,4 @@
-"""API v1: documents, versions, files, search.
+"""API v1: documents, versions, files (search: konsey.search.api).
 
 Uploads are ``multipart/form-data`` with one file in ``file``; the file is
 streamed to disk, never held in memory. Files are downloaded with range and
@@ -23,7 +23,7 @@ from konsey.api.blueprint import KonseyBlueprint
 from konsey.api.errors import guard, service_errors
 from konsey.api.schemas import ApiErrorSchema
 from konsey.api.translation_schemas import TranslationSchema, translations_json
-from konsey.documents import download, queries, search, services
+from konsey.documents import download, queries, services
 from konsey.documents.routes import upload_request_limit
 from konsey.groups.queries import get_group
 from konsey.models import DocumentKind, Visibility
@@ -161,27 +161,6 @@ class DocumentVersionFieldsSchema(Schema):
 
     file = _FileField(required=True, metadata={"description": "the file (streamed to disk)"})
     language = fields.String(required=True, metadata={"description": "ISO 639-1 code"})
-
-
-class DocumentSearchArgsSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    q = fields.String(load_default="", metadata={"description": "words; any syntax is ignored"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=500))
-
-
-class DocumentSearchHitSchema(Schema):
-    document = fields.Nested(DocumentSchema)
-    rank = fields.Float(metadata={"description": "larger is better"})
-    title_html = fields.String(metadata={"description": "escaped HTML, matches in <mark>"})
-    snippet_html = fields.String(metadata={"description": "escaped HTML, matches in <mark>"})
-
-
-class DocumentSearchResultsSchema(Schema):
-    terms = fields.List(fields.String(), metadata={"description": "the words searched for"})
-    results = fields.List(fields.Nested(DocumentSearchHitSchema))
-    has_more = fields.Boolean()
 
 
 # Answers --------------------------------------------------------------------------
@@ -385,33 +364,6 @@ class VersionFile(MethodView):
             abort(404, description=_("This document has no version %(n)d.", n=version_number))
         with service_errors():
             return download.file_response(current_actor(), version)
-
-
-@blp.route("/search")
-class Search(MethodView):
-    @_guard(Action.DOCUMENT_SEARCH, lambda **_kw: True)
-    @blp.arguments(DocumentSearchArgsSchema, location="query")
-    @blp.response(200, DocumentSearchResultsSchema)
-    @_errors(401, 422)
-    def get(self, args: dict):
-        """Search the documents the caller may read (title, description, file
-        names, text of PDF/DOCX/ODT/text files); best first, 20 a page."""
-        results = search.search(
-            DocumentAudience.of(current_user).condition(), args["q"], page=args["page"]
-        )
-        return {
-            "terms": results.terms,
-            "has_more": results.has_more,
-            "results": [
-                {
-                    "document": document_json(hit.document),
-                    "rank": hit.rank,
-                    "title_html": str(hit.title),
-                    "snippet_html": str(hit.snippet),
-                }
-                for hit in results.hits
-            ],
-        }
 
 
 # Revisions, addenda, corrigenda: their route is on this blueprint.

@@ -15,6 +15,7 @@ from konsey.demo.meetings import load_meetings
 from konsey.demo.participants import load_participants
 from konsey.demo.pdffonts import load_turkish_paper
 from konsey.demo.people import DEMO_ACCOUNTS, load_people
+from konsey.demo.search import load_search
 from konsey.demo.symbols import load_symbols
 from konsey.demo.translations import load_translations
 from konsey.extensions import db
@@ -34,6 +35,7 @@ def load_demo() -> Counter:
     load_translations(created)
     load_actions(created, now)
     load_symbols(created)
+    load_search(created, now)
     if created:
         audit.record(audit.Actor(user=None, ip="cli"), "demo.load", **dict(created))
         from konsey.notifications import immediate

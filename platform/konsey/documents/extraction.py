@@ -23,9 +23,9 @@ from sqlalchemy import select
 
 from konsey import storage
 from konsey.background import enqueue
-from konsey.documents import sandbox, search
+from konsey.documents import sandbox
 from konsey.extensions import db
-from konsey.models import Document, DocumentVersion
+from konsey.models import DocumentVersion
 from konsey.models.base import utcnow
 
 log = logging.getLogger(__name__)
@@ -107,10 +107,7 @@ def extract_version(version_id: int) -> sandbox.Outcome | None:
         return outcome
     version.text = outcome.text
     version.extraction = outcome.status
-    document = db.session.get(Document, version.document_id)
-    if document is not None and document.purged_at is None:
-        search.index_document(document)
-    db.session.commit()
+    db.session.commit()  # konsey.search.index rewrites the document's entry
     log.info(
         "version %s: extraction %s, %d chars, %.2f s CPU, %.0f MB",
         version_id,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import or_, select
 
 from konsey import audit
-from konsey.documents import search, services, symbols
+from konsey.documents import services, symbols
 from konsey.extensions import db
 from konsey.models import Document
 from konsey.models.documents import Relation
@@ -105,7 +105,6 @@ def number_existing(actor: audit.Actor, document: Document) -> bool:
     if document.symbol is None:
         return False
     db.session.flush()
-    search.index_document(document)
     audit.record(
         actor, "document.symbol", document, group_id=document.group_id, symbol=document.symbol
     )

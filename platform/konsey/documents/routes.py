@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from konsey import confirm, policy
-from konsey.documents import download, lineage, queries, search, services
+from konsey.documents import download, lineage, queries, services
 from konsey.documents.forms import (
     KIND_LABELS,
     VISIBILITY_LABELS,
@@ -315,19 +315,10 @@ def purge(slug: str, document_id: int):
 @bp.get("/documents/search")
 @login_required
 def search_page():
+    """The former documents-only search: the site's search, for documents."""
     require(Action.DOCUMENT_SEARCH)
-    query = request.args.get("q", "")[: search.MAX_QUERY_CHARS]
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and len(page) < 4 else 1
-    results = search.search(DocumentAudience.of(current_user).condition(), query, page=page)
-    return render_template(
-        "documents/search.html",
-        query=query,
-        results=results,
-        page=page,
-        kind_labels=KIND_LABELS,
-        language_name=language_name,
-    )
+    args = {k: v for k, v in request.args.items() if k in ("q", "page", "group", "language")}
+    return redirect(url_for("search.page", **args, kind="document"), 301)
 
 
 # Revisions, addenda, corrigenda; translation statuses (their routes are on this blueprint).

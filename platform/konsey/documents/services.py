@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, func, select
 
 from konsey import audit, storage
-from konsey.documents import extraction, files, search, symbols
+from konsey.documents import extraction, files, symbols
 from konsey.errors import Conflict, ServiceError, ValidationError
 from konsey.extensions import db
 from konsey.models import (
@@ -270,7 +270,6 @@ def create_documents(
             version = _version(document, p, 1, language, actor)
             symbols.assign(document, lineage, at=now)
             db.session.flush()
-            search.index_document(document)
             audit.record(
                 actor,
                 "document.create",
@@ -320,7 +319,6 @@ def add_version(
         version = _version(document, p, number, language, actor)
         document.updated_at = utcnow()
         db.session.flush()
-        search.index_document(document)
         audit.record(
             actor,
             "document.version",
@@ -377,7 +375,6 @@ def purge(actor: audit.Actor, document: Document) -> int:
     )
     for version in versions:
         db.session.delete(version)
-    search.remove(document.id)
     document.purged_at = utcnow()
     db.session.flush()
     unshared = db.session.scalars(

@@ -285,7 +285,7 @@ def label(document: Document) -> str:
     return f"{document.symbol} — {document.title}" if document.symbol else document.title
 
 
-def words(document: Document) -> str:
+def words(symbol: str | None) -> str:
     """The symbol as the search index takes it: PostgreSQL's parser reads
     ``TC/ICT/CS/2026/3`` as one file path, so its parts are spaced out."""
-    return (document.symbol or "").replace("/", " / ")
+    return (symbol or "").replace("/", " / ")

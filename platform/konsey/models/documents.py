@@ -255,10 +255,11 @@ class SymbolCounter(db.Model):
     last: Mapped[int] = mapped_column(Integer, default=0)
 
 
-# The search index is not a model: its shape differs per database (PostgreSQL:
-# a table with a tsvector column and a GIN index; SQLite: an FTS5 virtual table
-# and its shadow tables). The migration creates it; schema comparisons skip it.
-SEARCH_INDEX_TABLE = "document_search"
+# The search index (konsey.search) is not a model: its shape differs per
+# database (PostgreSQL: a table with a tsvector column and a GIN index; SQLite:
+# a table of stems, an FTS5 virtual table and its shadow tables). Migration
+# 0016 creates it; schema comparisons skip it.
+SEARCH_INDEX_TABLE = "search_index"
 
 
 def is_search_index(name: str | None) -> bool:

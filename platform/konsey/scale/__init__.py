@@ -122,6 +122,10 @@ def generate(
         **dict(writer.counts),
     )
     writer.finish()
+    # The index, as the application writes it (konsey.search.index), rebuilt.
+    from konsey.search.index import reindex
+
+    writer.counts["search_index"] = sum(reindex().values())
     return Report(
         writer.counts,
         files.written,

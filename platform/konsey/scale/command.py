@@ -23,7 +23,7 @@ SHOWN = [
     ("document", "documents"),
     ("document_version", "document versions"),
     ("stored_file", "stored files"),
-    ("document_search", "search index entries"),
+    ("search_index", "search index entries"),
     ("action_item", "action items"),
     ("action_update", "action updates"),
 ]

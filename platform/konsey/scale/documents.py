@@ -1,4 +1,5 @@
-"""Documents with 1–3 versions, their files in the store and the search index."""
+"""Documents with 1–3 versions and their files in the store (the search index
+is rebuilt after the whole run)."""
 
 from __future__ import annotations
 
@@ -92,7 +93,7 @@ def generate_documents(
     start: datetime,
     days: int,
 ) -> list[int]:
-    documents, versions, stored, index = [], [], [], []
+    documents, versions, stored = [], [], []
     uploaders = group.delegates + group.coordinators
     ids = []
     for i in range(count):
@@ -123,17 +124,13 @@ def generate_documents(
                 "purged_at": None,
             }
         )
-        newest: dict[str, str] = {}
-        names = set()
         for number in range(1, rng.choice([1, 1, 2, 2, 3]) + 1):
             language = "en" if number == 1 else rng.choice(LANGUAGES)
             lines = [title, f"{topic.capitalize()}: version {number} in {language}.", f"{i}"]
             data, media_type, extension = _payload((i + number) % 5 == 0, lines)
             sha = files.put(data)
             filename = f"{group.slug}-{i + 1:04d}-v{number}-{language}.{extension}"
-            names.add(filename)
             text = "\n".join(lines)
-            newest[language] = text
             stored.append({"sha256": sha, "size": len(data), "created_at": created})
             versions.append(
                 {
@@ -150,16 +147,6 @@ def generate_documents(
                     "text": text,
                 }
             )
-        if not deleted:
-            index.append(
-                {
-                    "id": document_id,
-                    "title": title,
-                    "description": description,
-                    "filenames": " ".join(sorted(names)),
-                    "body": "\n".join(newest.values()),
-                }
-            )
     writer.insert(Document.__table__, documents)
     known = set(
         db.session.scalars(
@@ -169,27 +156,4 @@ def generate_documents(
     fresh = {s["sha256"]: s for s in stored if s["sha256"] not in known}
     writer.insert(StoredFile.__table__, list(fresh.values()))
     writer.insert(DocumentVersion.__table__, versions)
-    _index(writer, index)
     return ids
-
-
-def _index(writer: Writer, rows: list[dict]) -> None:
-    """The search index, as documents/search.py writes it, in bulk."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        statement = (
-            "INSERT INTO document_search (document_id, title, description, filenames, body) "
-            "VALUES (:id, :title, :description, :filenames, :body)"
-        )
-    else:
-        # FTS5 rows are not tied to the document table: clear ids left behind
-        # by documents deleted outside the application.
-        writer.execute_many(
-            "DELETE FROM document_search WHERE rowid = :id",
-            [{"id": r["id"]} for r in rows],
-            "search entries replaced",
-        )
-        statement = (
-            "INSERT INTO document_search (rowid, title, description, filenames, body) "
-            "VALUES (:id, :title, :description, :filenames, :body)"
-        )
-    writer.execute_many(statement, rows, "document_search")
