@@ -5,14 +5,31 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_login import current_user
 from marshmallow import EXCLUDE, Schema, fields, validate
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from konsey.api.blueprint import KonseyBlueprint
+from konsey.api.documents import document_json
 from konsey.api.errors import guard, service_errors
 from konsey.api.schemas import ApiErrorSchema
+from konsey.documents.queries import with_details
+from konsey.extensions import db
+from konsey.models import Document
 from konsey.policy import Action
 from konsey.search import params, query
 from konsey.search.index import KINDS
 from konsey.search.links import link_of
+
+
+def _documents(ids: list[int]) -> dict:
+    """The documents among the hits, with what their JSON shows, in one query."""
+    if not ids:
+        return {}
+    statement = with_details(select(Document).where(Document.id.in_(ids))).options(
+        selectinload(Document.group)
+    )
+    return {d.id: d for d in db.session.scalars(statement).unique()}
+
 
 blp = KonseyBlueprint("api_search", __name__, url_prefix="/api/v1", description="Search")
 
@@ -50,6 +67,13 @@ class SearchHitSchema(Schema):
     language = fields.String()
     date = fields.DateTime(allow_none=True, metadata={"description": "UTC"})
     link = fields.String(metadata={"description": "the object's page"})
+    document = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "for a document, the document as GET /api/v1/documents/<id> "
+            "answers it (as the documents-only search did); null for other kinds"
+        },
+    )
     symbol = fields.String(
         allow_none=True, metadata={"description": "a document's symbol; null for other kinds"}
     )
@@ -86,6 +110,7 @@ class Search(MethodView):
                 date_to=args["date_to"],
             )
         results = query.search(current_user, args["q"], filters, page=args["page"])
+        documents = _documents([h.object_id for h in results.hits if h.kind == "document"])
         return {
             "terms": results.terms,
             "total": results.total,
@@ -100,6 +125,11 @@ class Search(MethodView):
                     "date": hit.date,
                     "link": link_of(hit),
                     "symbol": hit.symbol,
+                    "document": (
+                        document_json(documents[hit.object_id])
+                        if hit.kind == "document" and hit.object_id in documents
+                        else None
+                    ),
                     "rank": hit.rank,
                     "title_html": str(hit.title),
                     "snippet_html": str(hit.snippet),
