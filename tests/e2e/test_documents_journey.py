@@ -20,20 +20,25 @@ def test_journey_4_new_version_downloads_match_their_hashes(open_page):
     uploader = open_page("delegate.kz@kz.example.org")
     uploader.goto("/groups/cyber-security/documents")
     uploader.get_by_role("link", name=DOCUMENT).first.click()
+    # The library lists the newest revision (the demo's Rev.1); the journey
+    # works on the original, reached from the revision's "Revises" line.
+    expect(uploader.locator(".doc-parent")).to_contain_text("Revises")
+    uploader.locator(".doc-parent").get_by_role("link").click()
+    expect(uploader.locator(".doc-superseded")).to_contain_text("Superseded by")
     new_version = uploader.get_by_role("region", name="Upload a new version")
     new_version.get_by_label("File", exact=True).set_input_files(
         {"name": "working-paper-kz-rev.pdf", "mimeType": "application/pdf", "buffer": revised}
     )
     new_version.get_by_label("Language", exact=True).select_option("en")
     new_version.get_by_role("button", name="Upload version").click()
-    versions = uploader.get_by_role("region", name="Versions")
+    versions = uploader.get_by_role("region", name="Versions", exact=True)
     expect(versions).to_contain_text("working-paper-kz-rev.pdf")
     expect(versions).to_contain_text("Delegate of Kazakhstan")
 
     reader = open_page("head.az@az.example.org")
     reader.goto(uploader.url)
     rows = (
-        reader.get_by_role("region", name="Versions")
+        reader.get_by_role("region", name="Versions", exact=True)
         .get_by_role("row")
         .filter(has=reader.get_by_role("link"))
     )

@@ -23,7 +23,7 @@ COORDINATOR = "coordinator@secretariat.example.org"
 ADMIN = "admin@secretariat.example.org"
 # The header closed on a phone: the bar (name, count, menu button), at most two lines' worth.
 HEADER_MAX = 120
-NAV_LINKS = ["Home", "Working groups", "My actions", "My account"]
+NAV_LINKS = ["Home", "Working groups", "My actions", "Search", "My account"]
 MENU = {"ru": "Меню", "tr": "Menü"}
 
 # What a person would see as a problem at this width: the page wider than the
