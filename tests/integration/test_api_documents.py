@@ -30,6 +30,7 @@ DOC_FIELDS = {
     "languages",
     "versions",
 }
+DOC_FIELDS |= {"distribution", "embargo_until", "released_at", "derestrict_at"}
 VERSION_FIELDS = {
     "number",
     "size",

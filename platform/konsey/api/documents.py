@@ -20,6 +20,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from konsey import policy
 from konsey.api.blueprint import KonseyBlueprint
+from konsey.api.distribution_fields import DistributionFieldsSchema, embargo_json
 from konsey.api.errors import guard, service_errors
 from konsey.api.schemas import ApiErrorSchema
 from konsey.documents import download, queries, search, services
@@ -108,9 +109,17 @@ class DocumentSchema(Schema):
     created_at = fields.AwareDateTime()
     languages = fields.List(fields.Nested(DocumentLanguageSchema))
     versions = fields.List(fields.Nested(DocumentVersionSchema))
+    distribution = fields.String(
+        metadata={"enum": ["general", "limited", "restricted"], "description": "now"}
+    )
+    embargo_until = fields.AwareDateTime(allow_none=True)
+    released_at = fields.AwareDateTime(
+        allow_none=True, metadata={"description": "when the worker released it"}
+    )
+    derestrict_at = fields.AwareDateTime(allow_none=True)
 
 
-class DocumentUploadFieldsSchema(Schema):
+class DocumentUploadFieldsSchema(DistributionFieldsSchema):
     class Meta:
         unknown = EXCLUDE  # e.g. csrf_token from a browser session
 
@@ -179,6 +188,7 @@ def document_json(document) -> dict:
             {"language": code, "version": v.number}
             for code, v in sorted(document.latest_by_language().items())
         ],
+        **embargo_json(document),
         "versions": [
             {
                 "number": v.number,
@@ -257,6 +267,10 @@ class GroupDocuments(MethodView):
                 language=data["language"],
                 visibility=data["visibility"],
                 agenda_item=data.get("agenda_item"),
+                distribution=data.get("distribution"),
+                embargo_until=data.get("embargo_until"),
+                derestrict_at=data.get("derestrict_at"),
+                zone_name=current_user.timezone,
             )
         return document_json(queries.get_document(None, document.id))
 
@@ -369,3 +383,6 @@ class Search(MethodView):
                 for hit in results.hits
             ],
         }
+
+
+from konsey.api import document_distribution  # noqa: E402, F401  (its route on blp)
