@@ -449,3 +449,18 @@ def test_admits_agrees_with_the_sql_condition_under_embargo(emb):
         audience = _audience(emb.users[name])
         readable = set(db.session.scalars(select(Document.id).where(audience.condition())))
         assert {d.id for d in [*documents, emb.doc] if audience.admits(d)} == readable, name
+
+
+def test_the_demo_has_a_restricted_and_an_embargoed_paper_once(demo):
+    from konsey.demo import load_demo
+    from konsey.demo.embargo import EMBARGOED_TITLE, RESTRICTED_TITLE
+    from workers.documents import release_embargoes
+
+    restricted = db.session.scalar(select(Document).where(Document.title == RESTRICTED_TITLE))
+    embargoed = db.session.scalar(select(Document).where(Document.title == EMBARGOED_TITLE))
+    assert restricted.distribution == Distribution.RESTRICTED and restricted.derestrict_at
+    assert embargoed.embargo_until > utcnow() and embargoed.origin_state.code == "TR"
+    assert not load_demo()  # a second load adds nothing
+    # A few minutes after `make run`, the worker releases it.
+    with freeze_time(embargoed.embargo_until + timedelta(seconds=30)):
+        assert release_embargoes()["released"] == 1

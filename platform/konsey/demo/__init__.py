@@ -11,6 +11,7 @@ from collections import Counter
 
 from konsey import audit
 from konsey.demo.documents_actions import load_actions, load_documents
+from konsey.demo.embargo import load_embargo
 from konsey.demo.meetings import load_meetings
 from konsey.demo.participants import load_participants
 from konsey.demo.people import DEMO_ACCOUNTS, load_people
@@ -27,6 +28,7 @@ def load_demo() -> Counter:
     load_meetings(created, now)
     load_participants(created)
     load_documents(created)
+    load_embargo(created, utcnow())
     load_actions(created, now)
     if created:
         audit.record(audit.Actor(user=None, ip="cli"), "demo.load", **dict(created))
