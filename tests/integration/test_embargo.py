@@ -464,3 +464,15 @@ def test_the_demo_has_a_restricted_and_an_embargoed_paper_once(demo):
     # A few minutes after `make run`, the worker releases it.
     with freeze_time(embargoed.embargo_until + timedelta(seconds=30)):
         assert release_embargoes()["released"] == 1
+
+
+def test_home_lists_a_released_paper_as_new_to_its_audience_only_then(emb):
+    from konsey.home.queries import new_documents
+
+    reader = db.session.get(User, emb.users["kz_delegate"].id)
+    since = emb.now - timedelta(hours=1)
+    with freeze_time(emb.until - timedelta(seconds=1)):
+        assert TITLE not in [n.document.title for n in new_documents(reader, None, since)]
+    with freeze_time(emb.until + timedelta(seconds=1)):
+        [new] = [n for n in new_documents(reader, None, since) if n.document.title == TITLE]
+        assert new.is_new and new.latest_upload == emb.until

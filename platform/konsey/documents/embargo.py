@@ -250,6 +250,19 @@ def marked_filename(document: Document, filename: str, now: datetime | None = No
     return f"{stem}.{mark}.{extension}"
 
 
+# Lists of what is new -------------------------------------------------------------
+def released_since(since: datetime, now: datetime):
+    """SQL: (document id, instant) of the embargoes that ended in (since, now],
+    for lists of what is new (a release is new to its audience)."""
+    return select(Document.id.label("document_id"), Document.embargo_until.label("at")).where(
+        Document.embargo_until > since, Document.embargo_until <= now
+    )
+
+
+def released_between(document: Document, since: datetime, now: datetime) -> bool:
+    return document.embargo_until is not None and since < document.embargo_until <= now
+
+
 # The worker ----------------------------------------------------------------------
 def release_due(now: datetime | None = None) -> dict[str, int]:
     """Record every release and derestriction that is due; idempotent (a row
