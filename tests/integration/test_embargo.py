@@ -366,7 +366,8 @@ def test_coordinators_change_the_marking_on_the_page(emb, make_client):
         "derestrict_at": until.date().isoformat(),
         "derestrict_at_time": (until - timedelta(minutes=10)).strftime("%H:%M"),
     }
-    client.get(f"/groups/egov/documents/{emb.doc.id}")
+    page = client.get(f"/groups/egov/documents/{emb.doc.id}").get_data(as_text=True)
+    assert "Change distribution or embargo" in page
     refused = client.post(url, form)
     assert refused.status_code == 422
     assert "after the embargo ends" in refused.get_data(as_text=True)
@@ -383,7 +384,8 @@ def test_coordinators_change_the_marking_on_the_page(emb, make_client):
     # A delegate may not.
     other = make_client()
     other.login("aru@kz.example.org")
-    other.get(f"/groups/egov/documents/{emb.doc.id}")
+    page = other.get(f"/groups/egov/documents/{emb.doc.id}").get_data(as_text=True)
+    assert "Change distribution or embargo" not in page
     assert other.post(url, {"distribution": "general"}).status_code == 403
 
 
