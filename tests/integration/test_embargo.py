@@ -478,3 +478,33 @@ def test_home_lists_a_released_paper_as_new_to_its_audience_only_then(emb):
     with freeze_time(emb.until + timedelta(seconds=1)):
         [new] = [n for n in new_documents(reader, None, since) if n.document.title == TITLE]
         assert new.is_new and new.latest_upload == emb.until
+
+
+def test_an_embargoed_paper_is_not_offered_or_attached_as_evidence(emb):
+    from datetime import date
+
+    from konsey.actions import closeout
+    from konsey.actions import services as action_services
+    from konsey.models import MemberState
+
+    kz = db.session.scalar(select(MemberState).where(MemberState.code == "KZ"))
+    item = action_services.create_action(
+        audit.Actor(user=emb.users["coordinator"]),
+        emb.group,
+        title="Send the broadband figures",
+        due_date=date.today() + timedelta(days=30),
+        now=utcnow(),
+        owner_state=kz,
+    )
+    db.session.commit()
+    kz_delegate = audit.Actor(user=emb.users["kz_delegate"])
+    with pytest.raises(ValidationError):
+        closeout.update_action(
+            kz_delegate, item, now=utcnow(), comment="Figures", document_id=emb.doc.id
+        )
+    db.session.rollback()
+    with freeze_time(emb.until + timedelta(seconds=1)):
+        update = closeout.update_action(
+            kz_delegate, item, now=utcnow(), comment="Figures", document_id=emb.doc.id
+        )
+        assert update.document_id == emb.doc.id
