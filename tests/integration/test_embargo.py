@@ -508,3 +508,38 @@ def test_an_embargoed_paper_is_not_offered_or_attached_as_evidence(emb):
             kz_delegate, item, now=utcnow(), comment="Figures", document_id=emb.doc.id
         )
         assert update.document_id == emb.doc.id
+
+
+def test_the_emailed_digest_before_and_after_the_release(emb):
+    """Through the digest run itself: the uploading delegation's digest names the
+    paper while it is under embargo, another delegation's does not; the next
+    day's digest brings the release to the other delegation."""
+    from konsey.models import DigestFrequency, OutboxMessage
+    from konsey.notifications import digests
+    from workers.documents import release_embargoes
+
+    for name in ("tr_expert", "kz_delegate"):
+        emb.users[name].digest = DigestFrequency.DAILY
+    db.session.commit()
+
+    def bodies(after: int) -> dict[str, str]:
+        rows = db.session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.dedupe_key.startswith("digest:user:"), OutboxMessage.id > after
+            )
+        )
+        return {m.recipient: m.body_text for m in rows}
+
+    with freeze_time(emb.until - timedelta(minutes=1)):
+        digests.run(utcnow(), force=True)
+    first = bodies(0)
+    assert TITLE in first["ece@tr.example.org"]
+    assert TITLE not in first.get("aru@kz.example.org", "")
+    newest = max(db.session.scalars(select(OutboxMessage.id)), default=0)
+    with freeze_time(emb.until + timedelta(seconds=30)):
+        release_embargoes()
+    with freeze_time(emb.until + timedelta(minutes=2)):
+        digests.run(utcnow(), force=True)
+    second = bodies(newest)
+    assert f"Released from embargo: {TITLE}" in second["aru@kz.example.org"]
+    assert "Released from embargo" not in second.get("ece@tr.example.org", "")
