@@ -543,3 +543,30 @@ def test_the_emailed_digest_before_and_after_the_release(emb):
     second = bodies(newest)
     assert f"Released from embargo: {TITLE}" in second["aru@kz.example.org"]
     assert "Released from embargo" not in second.get("ece@tr.example.org", "")
+
+
+def test_the_meeting_page_marks_its_papers(emb, make_client):
+    from tests.integration.digest_world import _meeting
+
+    meeting = _meeting(
+        audit.Actor(user=emb.users["coordinator"]),
+        emb.group,
+        "Fifth meeting",
+        "5th",
+        utcnow() + timedelta(days=10),
+    )
+    from konsey.models import AgendaItem
+
+    item = AgendaItem(meeting=meeting, position=1, title="Broadband")
+    db.session.add(item)
+    db.session.commit()
+    doc = db.session.get(Document, emb.doc.id)
+    doc.agenda_item_id = item.id
+    db.session.commit()
+    client = make_client()
+    client.login("deniz@tr.example.org")
+    html = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert TITLE in html and "marking-restricted" in html and "marking-embargo" in html
+    other = make_client()
+    other.login("aru@kz.example.org")
+    assert TITLE not in other.get(f"/meetings/{meeting.id}").get_data(as_text=True)
