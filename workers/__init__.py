@@ -22,11 +22,22 @@ BEAT_SCHEDULE = {
         "task": "workers.extraction.extract_pending",
         "schedule": timedelta(seconds=60),
     },
+    # Embargoes that ended and derestriction dates that came: their events.
+    "release-embargoes": {
+        "task": "workers.documents.release_embargoes",
+        "schedule": timedelta(seconds=60),
+    },
     "scan-reminders": {"task": "workers.reminders.scan", "schedule": timedelta(minutes=10)},
     "run-digests": {"task": "workers.digests.run", "schedule": timedelta(minutes=10)},
     "immediate-notices": {"task": "workers.digests.immediate", "schedule": timedelta(seconds=30)},
 }
-TASK_MODULES = ["workers.mail", "workers.reminders", "workers.digests", "workers.extraction"]
+TASK_MODULES = [
+    "workers.mail",
+    "workers.reminders",
+    "workers.digests",
+    "workers.extraction",
+    "workers.documents",
+]
 
 _apps: dict = {}
 

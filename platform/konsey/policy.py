@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import g, has_request_context, request
 from sqlalchemy import and_, event, or_, select, true
@@ -33,6 +34,7 @@ from konsey.models import (
     Visibility,
     WorkingGroup,
 )
+from konsey.models.base import utcnow
 
 
 class Action(enum.StrEnum):
@@ -85,6 +87,8 @@ class Action(enum.StrEnum):
     # Create a revision, addendum or corrigendum of a document with a symbol
     # (obj: Document): whoever may upload new documents in its group.
     DOCUMENT_DERIVE = "document.derive"
+    # Set a document's distribution, embargo and derestriction date (obj: Document).
+    DOCUMENT_DISTRIBUTION = "document.distribution"
     # Soft-delete documents; see the deleted ones (obj: group or Document).
     DOCUMENT_DELETE = "document.delete"
     # Remove a deleted document's versions and files for good (obj: Document).
@@ -205,6 +209,7 @@ _GROUP_ACTIONS = {
     Action.DOCUMENT_DERIVE,
     Action.DOCUMENT_DELETE,
     Action.TRANSLATION_MANAGE,
+    Action.DOCUMENT_DISTRIBUTION,
 }
 
 
@@ -282,7 +287,11 @@ def _member_may(user: User, role: Role, action: Action, obj) -> bool:
     if action in (Action.DOCUMENT_UPLOAD, Action.DOCUMENT_VERSION, Action.DOCUMENT_DERIVE):
         # Observers never write.
         return (coordinator or role in DELEGATION_ROLES) and _state_allows(action, obj)
-    if action in (Action.DOCUMENT_DELETE, Action.TRANSLATION_MANAGE):
+    if action in (
+        Action.DOCUMENT_DELETE,
+        Action.TRANSLATION_MANAGE,
+        Action.DOCUMENT_DISTRIBUTION,
+    ):
         return coordinator and _state_allows(action, obj)
     return False
 
@@ -377,6 +386,15 @@ def _state_allows(action: Action, obj) -> bool:
 
 
 # Documents ---------------------------------------------------------------------
+def _now(now: datetime | None) -> datetime:
+    return now if now is not None else utcnow()
+
+
+def under_embargo(document: Document, now: datetime | None = None) -> bool:
+    """Is the document still under its embargo at ``now``?"""
+    return document.embargo_until is not None and document.embargo_until > _now(now)
+
+
 @dataclass(frozen=True)
 class DocumentAudience:
     """Which documents a user may read: the one rule behind DOCUMENT_VIEW, the
@@ -387,12 +405,19 @@ class DocumentAudience:
     - ``council``: everyone holding a non-observer role in any group (every
       delegation and the secretariat's coordinators);
     - ``observers``: the council, plus the group's observers.
-    Admins read everything. A deleted document is nobody's to read.
+    Under embargo (``embargo_until`` still ahead), only the group's
+    coordinators and the uploading delegation (the uploader's member state in
+    that group) read it; at that instant it opens to its audience, whether the
+    worker has marked it released yet or not. Admins read everything. A
+    deleted document is nobody's to read.
     """
 
     everything: bool = False
     delegation_groups: frozenset[int] = frozenset()  # coordinator, head, delegate, expert
     member_groups: frozenset[int] = frozenset()  # any role, observers included
+    coordinator_groups: frozenset[int] = frozenset()
+    # (group id, member state id): the reader sits in that state's delegation there.
+    delegations: frozenset[tuple[int, int]] = frozenset()
 
     @classmethod
     def of(cls, user) -> DocumentAudience:
@@ -408,19 +433,17 @@ class DocumentAudience:
             return cls()
         if user.is_admin:
             return cls(everything=True)
+        state = user.member_state_id
         return cls(
             delegation_groups=frozenset(g for g, r in roles.items() if r != Role.OBSERVER),
             member_groups=frozenset(roles),
+            coordinator_groups=frozenset(g for g, r in roles.items() if r == Role.COORDINATOR),
+            delegations=frozenset(
+                (g, state) for g, r in roles.items() if r in DELEGATION_ROLES and state is not None
+            ),
         )
 
-    def admits(self, document: Document) -> bool:
-        """The rule of ``condition`` applied to a loaded document, for many
-        readers and documents at once (digests); the unit tests hold the two
-        to the same answers."""
-        if document.deleted_at is not None:
-            return False
-        if self.everything:
-            return True
+    def _by_visibility(self, document: Document) -> bool:
         if document.visibility == Visibility.GROUP:
             return document.group_id in self.delegation_groups
         if self.delegation_groups:
@@ -429,8 +452,42 @@ class DocumentAudience:
             document.visibility == Visibility.OBSERVERS and document.group_id in self.member_groups
         )
 
-    def condition(self):
-        """SQL: the documents this audience may read."""
+    def sees_under_embargo(self, document: Document) -> bool:
+        """Among those who read the document while it is under embargo?"""
+        return (
+            self.everything
+            or document.group_id in self.coordinator_groups
+            or (document.group_id, document.origin_state_id) in self.delegations
+        )
+
+    def admits(self, document: Document, now: datetime | None = None) -> bool:
+        """The rule of ``condition`` applied to a loaded document, for many
+        readers and documents at once (digests); the unit tests hold the two
+        to the same answers."""
+        if document.deleted_at is not None:
+            return False
+        if self.everything:
+            return True
+        if not self._by_visibility(document):
+            return False
+        return not under_embargo(document, now) or self.sees_under_embargo(document)
+
+    def admits_news(self, document: Document, action: str, happened_at: datetime) -> bool:
+        """May this reader be told, now, of an event about the document?
+
+        What happened under embargo (the upload, a new version) is news only
+        to those who saw it then; the others learn of the document from its
+        release (``document.release``), as if it were new at that instant, and
+        those who saw it under embargo are not told of the release again."""
+        if not self.admits(document):
+            return False
+        if action == "document.release":
+            return not self.sees_under_embargo(document)
+        embargoed_then = document.embargo_until is not None and happened_at < document.embargo_until
+        return not embargoed_then or self.sees_under_embargo(document)
+
+    def condition(self, now: datetime | None = None):
+        """SQL: the documents this audience may read (at ``now``, by default the present)."""
         readable = Document.deleted_at.is_(None)
         if self.everything:
             return readable
@@ -449,7 +506,16 @@ class DocumentAudience:
                     Document.group_id.in_(self.member_groups),
                 )
             )
-        return and_(readable, or_(*parts))
+        released = [
+            Document.embargo_until.is_(None),
+            Document.embargo_until <= _now(now),
+            Document.group_id.in_(self.coordinator_groups),
+        ]
+        released += [
+            and_(Document.group_id == group_id, Document.origin_state_id == state_id)
+            for group_id, state_id in sorted(self.delegations)
+        ]
+        return and_(readable, or_(*parts), or_(*released))
 
     def may_read(self, document: Document) -> bool:
         # Asked of the database with the very condition the lists use, so a
@@ -544,3 +610,63 @@ class RecordAudience:
     def actions(self):
         """SQL on ActionItem: ACTION_VIEW."""
         return self._in(ActionItem.group_id, self.member_groups)
+
+
+def why_visible(user, document: Document, now: datetime | None = None) -> str:
+    """One line, in the reader's language, saying why ``user`` may read the
+    document (the document page shows it; it assumes DOCUMENT_VIEW was asked).
+    The same rule as ``DocumentAudience``, worded for a person."""
+    from flask_babel import format_datetime
+    from flask_babel import gettext as _
+
+    from konsey import timefmt
+
+    if _is_user(user) and user.is_admin:
+        return _("You are an administrator: you see every document.")
+    roles = roles_by_group(user)
+    role = roles.get(document.group_id)
+    group = document.group.name
+    state = user.member_state.display_name(user.locale) if user.member_state else None
+    if under_embargo(document, now):
+        moment = timefmt.local(document.embargo_until, user.timezone or "UTC")
+        until = format_datetime(moment, "d MMMM y HH:mm", rebase=False)
+        if role == Role.COORDINATOR:
+            return _(
+                "Under embargo until %(when)s (your time): you see it as a coordinator "
+                "of %(group)s.",
+                when=until,
+                group=group,
+            )
+        return _(
+            "Under embargo until %(when)s (your time): you see it as a member of the "
+            "uploading delegation (%(state)s).",
+            when=until,
+            state=state or "",
+        )
+    if document.visibility == Visibility.GROUP or (
+        document.visibility == Visibility.OBSERVERS and role == Role.OBSERVER
+    ):
+        if role == Role.COORDINATOR:
+            return _("Shared with this group: you coordinate it.")
+        if role == Role.OBSERVER:
+            return _("Shared with this group's observers: you observe it.")
+        if state:
+            return _("Shared with this group: you are in %(state)s's delegation.", state=state)
+        return _("Shared with this group: you are a member of it.")
+    # Council-wide: the reader holds a non-observer role here or in another group.
+    if role is not None and role != Role.OBSERVER:
+        group_id = document.group_id
+    else:
+        group_id = min((g for g, r in roles.items() if r != Role.OBSERVER), default=None)
+        if group_id is None:
+            return _("Shared with the council.")
+        group = db.session.get(WorkingGroup, group_id).name
+    if roles[group_id] == Role.COORDINATOR:
+        return _("Shared with the council: you coordinate %(group)s.", group=group)
+    if state:
+        return _(
+            "Shared with the council: you are in %(state)s's delegation in %(group)s.",
+            state=state,
+            group=group,
+        )
+    return _("Shared with the council: you are a member of %(group)s.", group=group)

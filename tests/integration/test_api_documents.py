@@ -37,6 +37,7 @@ DOC_FIELDS = {
     "original_language",
     "translations",
 }
+DOC_FIELDS |= {"distribution", "embargo_until", "released_at", "derestrict_at"}
 VERSION_FIELDS = {
     "number",
     "size",

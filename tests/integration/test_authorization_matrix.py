@@ -13,6 +13,7 @@ from werkzeug.http import parse_cache_control_header
 from tests.integration import (
     matrix_actions,
     matrix_documents,
+    matrix_embargo,
     matrix_meetings,
     matrix_minutes,
     matrix_participants,
@@ -116,6 +117,7 @@ MATRIX.update(matrix_actions.ROWS)
 MATRIX.update(matrix_participants.ROWS)
 MATRIX.update(matrix_symbols.ROWS)
 MATRIX.update(matrix_translations.ROWS)
+MATRIX.update(matrix_embargo.ROWS)
 
 
 def app_routes(app) -> set[tuple[str, str]]:

@@ -106,10 +106,18 @@ def report_form(user) -> ReportForm:
 
 
 def document_choices(form, item) -> None:
-    """The group's documents (not deleted) that an update may attach."""
+    """The group's documents that an update may attach: those the user may
+    read (an embargoed paper's title is not offered to other delegations)."""
+    from flask_login import current_user
+
+    from konsey.policy import DocumentAudience
+
     documents = db.session.execute(
         select(Document.id, Document.title)
-        .where(Document.group_id == item.group_id, Document.deleted_at.is_(None))
+        .where(
+            Document.group_id == item.group_id,
+            DocumentAudience.of(current_user).condition(),
+        )
         .order_by(Document.title)
     ).all()
     form.document.choices = [(0, _("— none —"))] + [(d.id, d.title) for d in documents]

@@ -117,7 +117,7 @@ def update_action(
     workflow.check_comment(decided, comment)
     if decided.move is None and not (comment or reference or document_id):
         raise ValidationError(_("Change the status or write a comment."), "comment")
-    document_id = _check_document(item, document_id)
+    document_id = _check_document(item, document_id, actor.user)
     update = _record(
         actor, item, decided, now, comment=comment, reference=reference, document_id=document_id
     )
@@ -218,13 +218,20 @@ def _settle(actor, item, new: ActionStatus, *, now, comment) -> ActionUpdate:
     return update
 
 
-def _check_document(item: ActionItem, document_id: int | None) -> int | None:
-    """An attached document must be the group's."""
+def _check_document(item: ActionItem, document_id: int | None, user=None) -> int | None:
+    """An attached document must be the group's, and one the person may read
+    (an embargoed paper is not another delegation's to attach)."""
     if not document_id:
         return None
     from konsey.models import Document
+    from konsey.policy import DocumentAudience
 
     document = db.session.get(Document, document_id)
-    if document is None or document.group_id != item.group_id or document.is_deleted:
+    if (
+        document is None
+        or document.group_id != item.group_id
+        or document.is_deleted
+        or (user is not None and not DocumentAudience.of(user).admits(document))
+    ):
         raise ValidationError(_("This document is not one of this group's."), "document")
     return document.id

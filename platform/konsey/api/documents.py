@@ -20,6 +20,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from konsey import policy
 from konsey.api.blueprint import KonseyBlueprint
+from konsey.api.distribution_fields import DistributionFieldsSchema, embargo_json
 from konsey.api.errors import guard, service_errors
 from konsey.api.schemas import ApiErrorSchema
 from konsey.api.translation_schemas import TranslationSchema, translations_json
@@ -135,9 +136,17 @@ class DocumentSchema(Schema):
         fields.Nested(TranslationSchema),
         metadata={"description": "per official language, the caller's own first"},
     )
+    distribution = fields.String(
+        metadata={"enum": ["general", "limited", "restricted"], "description": "now"}
+    )
+    embargo_until = fields.AwareDateTime(allow_none=True)
+    released_at = fields.AwareDateTime(
+        allow_none=True, metadata={"description": "when the worker released it"}
+    )
+    derestrict_at = fields.AwareDateTime(allow_none=True)
 
 
-class DocumentUploadFieldsSchema(Schema):
+class DocumentUploadFieldsSchema(DistributionFieldsSchema):
     class Meta:
         unknown = EXCLUDE  # e.g. csrf_token from a browser session
 
@@ -186,6 +195,7 @@ def document_json(document) -> dict:
             {"language": code, "version": v.number}
             for code, v in sorted(document.latest_by_language().items())
         ],
+        **embargo_json(document),
         "versions": [
             {
                 "number": v.number,
@@ -279,6 +289,10 @@ class GroupDocuments(MethodView):
                 language=data["language"],
                 visibility=data["visibility"],
                 agenda_item=data.get("agenda_item"),
+                distribution=data.get("distribution"),
+                embargo_until=data.get("embargo_until"),
+                derestrict_at=data.get("derestrict_at"),
+                zone_name=current_user.timezone,
             )
         return document_json(queries.get_document(None, document.id))
 
@@ -366,5 +380,5 @@ class VersionFile(MethodView):
             return download.file_response(current_actor(), version)
 
 
-# Revisions, addenda, corrigenda: their route is on this blueprint.
-from konsey.api import lineage  # noqa: E402, F401
+# Revisions, addenda, corrigenda; distribution and embargo: their routes are on this blueprint.
+from konsey.api import document_distribution, lineage  # noqa: E402, F401

@@ -11,6 +11,7 @@ from collections import Counter
 
 from konsey import audit
 from konsey.demo.documents_actions import load_actions, load_documents
+from konsey.demo.embargo import load_embargo
 from konsey.demo.meetings import load_meetings
 from konsey.demo.participants import load_participants
 from konsey.demo.pdffonts import load_turkish_paper
@@ -33,6 +34,7 @@ def load_demo() -> Counter:
     load_documents(created)
     load_turkish_paper(created)
     load_translations(created)
+    load_embargo(created, utcnow())
     load_actions(created, now)
     load_symbols(created)
     load_search(created, now)

@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 from werkzeug.wsgi import ClosingIterator, wrap_file
 
 from konsey import audit, storage
-from konsey.documents import preconditions, services
+from konsey.documents import embargo, preconditions, services
 from konsey.models import DocumentVersion
 
 # A downloaded file is never a page of this site: no scripts, no plugins.
@@ -66,7 +66,9 @@ def file_response(actor: audit.Actor, version: DocumentVersion) -> Response:
         # No bytes are sent, so there is nothing to verify (or to open).
         return response
     response.content_type = media_type_header(version)
-    response.headers["Content-Disposition"] = content_disposition(version.filename)
+    response.headers["Content-Disposition"] = content_disposition(
+        embargo.marked_filename(version.document, version.filename)
+    )
     response.last_modified = version.uploaded_at
     response.accept_ranges = "bytes"
     # A damaged file is refused before any header says otherwise (HEAD too).

@@ -6,6 +6,7 @@ from flask_wtf.file import FileField, MultipleFileField
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
+from konsey.documents.distribution_forms import DistributionFields
 from konsey.models import DocumentKind, Visibility
 
 KIND_LABELS = {
@@ -37,7 +38,7 @@ def language_choices() -> list[tuple[str, str]]:
     return [(code, language_name(code)) for code in current_app.config["DOCUMENT_LANGUAGES"]]
 
 
-class UploadForm(FlaskForm):
+class UploadForm(DistributionFields, FlaskForm):
     # The files are read from request.files by the route, in chunks.
     file = MultipleFileField(_l("Files"))
     title = StringField(_l("Title"), validators=[Length(max=300)])

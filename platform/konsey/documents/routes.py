@@ -19,6 +19,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from konsey import confirm, policy
 from konsey.documents import download, lineage, queries, services
+from konsey.documents.distribution_forms import values as distribution_values
 from konsey.documents.forms import (
     KIND_LABELS,
     VISIBILITY_LABELS,
@@ -154,6 +155,8 @@ def upload(slug: str):
             current_actor(),
             group,
             _uploads(),
+            **distribution_values(form, current_user.timezone or "UTC"),
+            zone_name=current_user.timezone,
             title=form.title.data,
             description=form.description.data,
             kind=form.kind.data,
@@ -190,7 +193,9 @@ def deleted(slug: str):
 
 
 # One document ---------------------------------------------------------------------
-def _document_page(group, document, version_form=None, status=200, **extra):
+def _document_page(group, document, version_form=None, status=200, distribution_form=None, **extra):
+    from konsey.documents.distribution_routes import page_context
+
     if version_form is None and policy.can(current_user, Action.DOCUMENT_VERSION, document):
         version_form = VersionForm(formdata=None).setup()
         latest = document.latest()
@@ -212,6 +217,7 @@ def _document_page(group, document, version_form=None, status=200, **extra):
             language_name=language_name,
             human_size=services.human_size,
             **extra,
+            **page_context(current_user, document, distribution_form),
         ),
         status,
     )
@@ -322,4 +328,8 @@ def search_page():
 
 
 # Revisions, addenda, corrigenda; translation statuses (their routes are on this blueprint).
-from konsey.documents import lineage_routes, translation_routes  # noqa: E402, F401
+from konsey.documents import (  # noqa: E402, F401
+    distribution_routes,
+    lineage_routes,
+    translation_routes,
+)

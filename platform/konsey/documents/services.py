@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, func, select
 
 from konsey import audit, storage
-from konsey.documents import extraction, files, symbols
+from konsey.documents import embargo, extraction, files, symbols
 from konsey.errors import Conflict, ServiceError, ValidationError
 from konsey.extensions import db
 from konsey.models import (
@@ -229,6 +229,10 @@ def create_documents(
     agenda_item=None,
     before_commit=None,
     lineage: symbols.Lineage | None = None,
+    distribution=None,
+    embargo_until=None,
+    derestrict_at=None,
+    zone_name: str | None = None,
 ) -> list[Document]:
     """One document per file, all or none. Without a title, a document is
     named after its file; with several files, the title is followed by each
@@ -242,6 +246,10 @@ def create_documents(
     language = check_language(language)
     visibility = check_visibility(visibility)
     item = check_agenda_item(group, agenda_item)
+    marking = embargo.check_marking(
+        distribution, embargo_until, derestrict_at, agenda_item=item, zone_name=zone_name
+    )
+    origin_state_id = embargo.uploading_state_id(actor.user, group.id)
     prepared = _prepare(uploads)
     documents = []
     try:
@@ -265,6 +273,7 @@ def create_documents(
                 created_at=now,
                 updated_at=now,
             )
+            embargo.apply_on_upload(document, marking, origin_state_id)
             db.session.add(document)
             _add_stored_file(p)
             version = _version(document, p, 1, language, actor)
@@ -278,6 +287,8 @@ def create_documents(
                 kind=kind,
                 visibility=visibility,
                 symbol=document.symbol,
+                distribution=marking.distribution,
+                embargo_until=marking.embargo_until,
                 version=1,
                 language=language,
                 filename=version.filename,

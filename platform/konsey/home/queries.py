@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, union_all
 from sqlalchemy.orm import joinedload
 
 from konsey import policy
 from konsey.actions.overdue import Clock
 from konsey.actions.queries import ActionFilter, list_actions
+from konsey.documents import embargo
 from konsey.extensions import db
 from konsey.meetings.queries import registered_ids
 from konsey.minutes.queries import latest_versions
@@ -30,6 +31,7 @@ from konsey.models import (
     User,
     WorkingGroup,
 )
+from konsey.models.base import utcnow
 
 DUE_SOON_DAYS = 14
 # "New documents" for someone with no earlier login: the last fortnight.
@@ -200,13 +202,16 @@ def minutes_awaiting_signature(user: User, roles: dict[int, Role]) -> list[Await
 def new_documents(user: User, group_ids, since: datetime) -> list[NewDocument]:
     """Documents the user may read with a file uploaded since ``since``
     (a new document or a new version), newest first."""
+    uploads = select(
+        DocumentVersion.document_id.label("document_id"),
+        DocumentVersion.uploaded_at.label("at"),
+    ).where(DocumentVersion.uploaded_at > since)
+    # A document released from its embargo since then is new to its audience.
+    now = utcnow()
+    combined = union_all(uploads, embargo.released_since(since, now)).subquery()
     latest = (
-        select(
-            DocumentVersion.document_id,
-            func.max(DocumentVersion.uploaded_at).label("latest"),
-        )
-        .where(DocumentVersion.uploaded_at > since)
-        .group_by(DocumentVersion.document_id)
+        select(combined.c.document_id, func.max(combined.c.at).label("latest"))
+        .group_by(combined.c.document_id)
         .subquery()
     )
     rows = db.session.execute(
@@ -221,7 +226,12 @@ def new_documents(user: User, group_ids, since: datetime) -> list[NewDocument]:
         .options(joinedload(Document.group))
     ).all()
     return [
-        NewDocument(document=d, latest_upload=at, is_new=d.created_at > since) for d, at in rows
+        NewDocument(
+            document=d,
+            latest_upload=at,
+            is_new=d.created_at > since or embargo.released_between(d, since, now),
+        )
+        for d, at in rows
     ]
 
 

@@ -29,6 +29,7 @@ LABELS = {
     "minutes.sign": ("minutes", _l("Minutes signed")),
     "document.create": ("document", _l("New document")),
     "document.version": ("document", _l("New version of a document")),
+    "document.release": ("document", _l("Document released from embargo")),
     "action.create": ("action", _l("New action item for you or your state")),
     "action.update": ("action", _l("Action item updated")),
     "action.edit": ("action", _l("Action item changed")),
@@ -88,7 +89,7 @@ def describe(event: AuditEvent, user: User, role: Role, objects) -> Item | None:
     if obj is None:
         return None
     if kind == "document":
-        return _document_item(obj, label, event, role)
+        return _document_item(obj, label, event, user, role)
     if kind == "action":
         return _action_item(obj, label, event, user, role)
     meeting = _meeting_of(obj)
@@ -114,15 +115,16 @@ def _meeting_of(obj) -> Meeting | None:
     return getattr(obj, "meeting", None)
 
 
-def _document_item(document, label, event, role) -> Item | None:
+def _document_item(document, label, event, user: User, role: Role) -> Item | None:
     """For members of the document's group, the audience rule of
-    ``policy.DocumentAudience`` comes down to: observers read only what is
-    shared with observers; a deleted document is nobody's news."""
-    from konsey.models import Visibility
+    ``policy.DocumentAudience`` (their role in that group is enough): observers
+    read only what is shared with observers, an embargoed document is news only
+    to those who may see it under embargo (to the others its release is), a
+    deleted document is nobody's news."""
+    from konsey.policy import DocumentAudience
 
-    if document.deleted_at is not None:
-        return None
-    if role == Role.OBSERVER and document.visibility != Visibility.OBSERVERS:
+    audience = DocumentAudience.from_roles(user, {document.group_id: role})
+    if not audience.admits_news(document, event.action, event.created_at):
         return None
     return Item(
         kind="document",

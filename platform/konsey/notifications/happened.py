@@ -51,6 +51,7 @@ ACTIONS = (
     "minutes.sign",
     "document.create",
     "document.version",
+    "document.release",
     "action.create",
     "action.update",
     "action.edit",
@@ -156,7 +157,7 @@ def visible(event, obj, user: User, role: Role | None, audience: policy.Document
     if kind == "minutes":
         return policy.can(user, Action.MINUTES_VIEW, obj, role=role)
     if kind == "document":
-        return audience.admits(obj)
+        return audience.admits_news(obj, event.action, event.created_at)
     if kind == "action":
         return policy.can(user, Action.ACTION_VIEW, obj, role=role) and (
             role == Role.COORDINATOR or owes(obj, user, role)
@@ -165,7 +166,7 @@ def visible(event, obj, user: User, role: Role | None, audience: policy.Document
 
 
 def fold_key(event: AuditEvent) -> tuple:
-    if event.action == "document.create":
+    if event.action in ("document.create", "document.release"):
         return (event.group_id, event.action)
     return (event.group_id, event.action, event.object_type, event.object_id)
 
@@ -284,6 +285,8 @@ def _minutes_line(news, events, minutes, locale, zone) -> Line:
 
 
 def _document_line(news, events, document) -> Line:
+    if events[0].action == "document.release":
+        return _release_line(news, events, document)
     if events[0].action == "document.create" and len(events) > 1:
         documents = [object_of(news, e) for e in events]
         text = ngettext(
@@ -306,6 +309,24 @@ def _document_line(news, events, document) -> Line:
         title=symbols.label(document),
     )
     return Line(text, **link)
+
+
+def _release_line(news, events, document) -> Line:
+    """A document released from its embargo reads as a new one to its audience."""
+    if len(events) > 1:
+        documents = [object_of(news, e) for e in events]
+        text = ngettext(
+            "%(num)d document released from embargo: %(titles)s",
+            "%(num)d documents released from embargo: %(titles)s",
+            len(events),
+            titles=_titles(d.title for d in documents),
+        )
+        return Line(text, endpoint="documents.library", args={"slug": document.group.slug})
+    return Line(
+        _("Released from embargo: %(title)s", title=document.title),
+        endpoint="documents.document",
+        args={"slug": document.group.slug, "document_id": document.id},
+    )
 
 
 def _action_line(events, item, locale) -> Line:
