@@ -571,3 +571,57 @@ def test_the_meeting_page_marks_its_papers(emb, make_client):
     other = make_client()
     other.login("aru@kz.example.org")
     assert TITLE not in other.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+
+
+def test_the_upload_form_takes_the_embargo_in_the_users_own_zone(emb, make_client):
+    from datetime import UTC, datetime
+
+    client = make_client()
+    client.login("coord@secretariat.example.org")  # Europe/Istanbul, UTC+3
+    client.get("/groups/egov/documents/upload")
+    day = (utcnow() + timedelta(days=5)).date()
+    form = {
+        "title": "Statement draft",
+        "kind": "report",
+        "language": "en",
+        "visibility": "council",
+        "distribution": "limited",
+        "embargo_until": day.isoformat(),
+        "embargo_until_time": "14:00",
+    }
+    answer = client.post(
+        "/groups/egov/documents/upload",
+        {**form, "file": (io.BytesIO(b"Draft\n"), "draft.txt")},
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 302, answer.get_data(as_text=True)[:600]
+    doc = db.session.scalar(select(Document).where(Document.title == "Statement draft"))
+    assert doc.embargo_until == datetime.combine(day, datetime.min.time(), UTC).replace(hour=11)
+    assert doc.distribution == Distribution.LIMITED and doc.origin_state_id is None
+    # In the past: the form says why, nothing is uploaded.
+    past = (utcnow() - timedelta(days=1)).date().isoformat()
+    refused = client.post(
+        "/groups/egov/documents/upload",
+        {
+            **form,
+            "title": "Too late",
+            "embargo_until": past,
+            "file": (io.BytesIO(b"Late\n"), "late.txt"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422
+    assert "already passed" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(Document).where(Document.title == "Too late")) is None
+    # A date without its time is explained too.
+    half = client.post(
+        "/groups/egov/documents/upload",
+        {
+            **form,
+            "title": "Half",
+            "embargo_until_time": "",
+            "file": (io.BytesIO(b"Half\n"), "half.txt"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert half.status_code == 422 and "both the date and the time" in half.get_data(as_text=True)
