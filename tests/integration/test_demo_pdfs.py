@@ -53,9 +53,11 @@ def test_russian_and_turkish_demo_pdfs_give_back_their_text(demo, client):
     assert "?" not in turkish.text + "".join(v.text for v in russian)
 
     client.login(ADMIN)
-    assert _hits(client, "кибербезопасности") == ["Cyber Security: working paper"]
-    assert _hits(client, "Sekretaryaya") == [pdffonts.TURKISH_TITLE]
-    assert _hits(client, "Kazakistan’ın") == [pdffonts.TURKISH_TITLE]
+    # The working paper's title is English: only its Russian PDF's text can match
+    # (the demo's Russian meeting, minutes and strategy match too).
+    assert "Cyber Security: working paper" in _hits(client, "кибербезопасности")
+    assert pdffonts.TURKISH_TITLE in _hits(client, "Sekretaryaya")
+    assert pdffonts.TURKISH_TITLE in _hits(client, "Kazakistan’ın")
 
 
 def test_every_demo_pdf_embeds_its_font_with_a_unicode_map(demo):
