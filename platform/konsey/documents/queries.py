@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import exists, func, or_, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from konsey.documents import symbols
 from konsey.extensions import db
@@ -63,8 +63,9 @@ def with_details(query):
         joinedload(Document.created_by),
         joinedload(Document.agenda_item).joinedload(AgendaItem.meeting),
         joinedload(Document.versions).joinedload(DocumentVersion.uploaded_by),
-        # The coordinators' translation statuses (documents.translations): one more query.
-        selectinload(Document.translations),
+        # The coordinators' translation statuses (documents.translations), joined in
+        # too: at most one row per official language, so a page stays one query.
+        joinedload(Document.translations),
     )
 
 
