@@ -9,18 +9,11 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from konsey.documents import bundle
 from konsey.errors import NotFound, ServiceError
 from konsey.meetings import workspace
-from konsey.models import AgendaItem, Distribution, Document, Meeting
-
-DISTRIBUTION_LABELS = {
-    Distribution.GENERAL: _l("General"),
-    Distribution.LIMITED: _l("Limited"),
-    Distribution.RESTRICTED: _l("Restricted"),
-}
+from konsey.models import AgendaItem, Document, Meeting
 
 
 @dataclass

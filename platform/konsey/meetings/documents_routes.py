@@ -47,7 +47,6 @@ def documents_page(meeting_id: int):
         rows=rows,
         languages=[own, *[c for c in languages if c != own]] if own else list(languages),
         kind_labels=KIND_LABELS,
-        distribution_labels=document_list.DISTRIBUTION_LABELS,
         language_name=language_name,
     )
 
