@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 
 from celery import Celery, Task
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,11 @@ def _broker(app: Flask) -> tuple[str, dict]:
 def celery_init_app(app: Flask) -> Celery:
     class FlaskTask(Task):
         def __call__(self, *args, **kwargs):
+            # Called inside an app context (a test, an eager call from a
+            # request), a task runs in that app: the default Celery app is
+            # the last one created, which need not be the caller's.
+            if has_app_context():
+                return self.run(*args, **kwargs)
             with app.app_context():
                 return self.run(*args, **kwargs)
 
