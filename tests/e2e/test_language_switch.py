@@ -80,3 +80,15 @@ def test_the_audit_log_shows_seconds(open_page):
     page.goto("/admin/audit")
     first = page.locator("main table tbody tr").first.locator("td").first
     expect(first).to_have_text(re.compile(r"\d{1,2}:\d{2}:\d{2}.*\(.+\)"))
+
+
+def test_looking_through_the_list_with_the_keyboard_does_not_reload(open_page):
+    page = open_page()
+    page.goto("/login")
+    select = switcher(page).get_by_role("combobox")
+    select.focus()
+    page.keyboard.press("ArrowDown")  # to Türkçe, only looking
+    page.keyboard.press("ArrowDown")  # to Русский
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.keyboard.press("Enter")  # the choice
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
