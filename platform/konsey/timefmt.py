@@ -60,6 +60,12 @@ def format_datetime(moment: datetime, fmt: str = "medium", rebase: bool = True) 
     )
 
 
+def clock(moment: datetime) -> str:
+    """The wall-clock time of ``moment`` as it is (not moved to another zone),
+    by the locale's short time pattern ("10:00", "10:00 AM")."""
+    return babel_dates.format_time(moment.replace(tzinfo=None), "short", locale=_locale())
+
+
 def zone(name: str | None) -> ZoneInfo:
     """The named zone, or UTC when the name is unknown (old or damaged data)."""
     try:

@@ -165,3 +165,17 @@ def test_audit_log_shows_seconds(w, make_client):
     assert (
         as_read(f"{medium_date(NOW, 'Europe/Istanbul', 'ru')}, 10:00:09 (Europe/Istanbul)") in text
     )
+
+
+def test_a_meetings_time_by_each_locales_own_patterns(w, make_client):
+    # 06:00–12:00 UTC on 8 Nov 2026 is 09:00–15:00 in Istanbul, the venue.
+    expected = {
+        "kk": "2026 ж. 08 қар., 09:00–15:00 Europe/Istanbul",  # date first by year, ", "
+        "az": "8 noy 2026 09:00–15:00 Europe/Istanbul",  # joined by a space
+        "ru": "8 нояб. 2026 г., 09:00–15:00 Europe/Istanbul",
+    }
+    for user, locale in [(w.kz_head, "kk"), (w.az_head, "az"), (w.kg_head, "ru")]:
+        client = make_client()
+        assert client.login(user.email).status_code == 302
+        text = page_text(client.get(f"/meetings/{w.meeting.id}"))
+        assert as_read(expected[locale]) in text, (locale, text[:3000])
