@@ -603,6 +603,8 @@ def test_outbox_lists_and_shows_the_invitation(client, admin):
     assert listing.status_code == 200
     assert "aigerim@kz.example.org Konsey: set up your account sent 1" in page_text(listing)
     assert f'href="/admin/outbox/{message.id}"' in listing.get_data(as_text=True)
+    # The states read as words of the admin's language, not as stored codes.
+    assert '<option value="queued" >waiting to be sent</option>' in listing.get_data(as_text=True)
     assert "Konsey: set up your account" in page_text(client.get("/admin/outbox?state=sent"))
     assert "No messages." in page_text(client.get("/admin/outbox?state=failed"))
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from konsey import audit
 from konsey.admin import queries, services
 from konsey.admin.forms import ConfirmForm, GroupForm, StateForm, UserForm
+from konsey.admin.labels import OUTBOX_STATE_LABELS
 from konsey.auth import totp
 from konsey.auth.services import send_invitation
 from konsey.errors import ServiceError
@@ -301,6 +302,7 @@ def outbox():
         has_next=has_next,
         page=page,
         states=[s.value for s in OutboxState],
+        state_labels=OUTBOX_STATE_LABELS,
     )
 
 
@@ -315,6 +317,7 @@ def outbox_message(message_id: int):
         message=message,
         body_text=redacted(message.body_text),
         confirm=ConfirmForm(formdata=None),
+        state_labels=OUTBOX_STATE_LABELS,
     )
 
 
