@@ -19,6 +19,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import jinja2
+from jinja2 import nodes
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
@@ -132,17 +133,62 @@ def _template_findings(path: Path, source: str) -> list[str]:
         parser.close()
         shown = parser.shown
     name = path.relative_to(ROOT)
-    findings = []
+    findings = _expression_findings(name, source)
     for line, where, value in shown:
         words = _words(EXPRESSION_RE.sub(" ", value))
         if words:
             findings.append(f"{name}:{line}: {where}: untranslated {' '.join(words)!r}")
-        if where == "text":
-            for index in EXPRESSION_RE.findall(value):
-                if RAW_ENUM.search(expressions[int(index)]):
-                    findings.append(
-                        f"{name}:{line}: {where}: raw enum {{{{ {expressions[int(index)]} }}}}"
-                    )
+        for index in EXPRESSION_RE.findall(value):
+            expression = expressions[int(index)]
+            for printed in _printed_strings(expression):
+                if _words(printed):
+                    findings.append(f"{name}:{line}: {where}: untranslated {printed!r}")
+            if where == "text" and RAW_ENUM.search(expression):
+                findings.append(f"{name}:{line}: {where}: raw enum {{{{ {expression} }}}}")
+    return findings
+
+
+SHOWN_KEYWORDS = {"message", "label", "title", "heading", "placeholder", "hint", "caption"}
+
+
+def _shown_strings(node: nodes.Node):
+    """String literals of expressions that a page prints as they are:
+    ``{{ "Save" }}``, ``{{ "Open" if x else _("Closed") }}``,
+    ``{% set title = "Groups" %}``, ``{{ field(f.x, label="Name") }}``."""
+    if isinstance(node, nodes.Const) and isinstance(node.value, str):
+        yield node
+    elif isinstance(node, nodes.CondExpr):
+        yield from _shown_strings(node.expr1)
+        if node.expr2 is not None:
+            yield from _shown_strings(node.expr2)
+    elif isinstance(node, nodes.Concat):
+        for part in node.nodes:
+            yield from _shown_strings(part)
+    elif isinstance(node, nodes.Filter) and node.name in ("upper", "lower", "capitalize", "title"):
+        yield from _shown_strings(node.node)
+
+
+def _printed_strings(expression: str) -> list[str]:
+    """The literals that ``{{ expression }}`` prints as they are."""
+    output = ENV.parse("{{ " + expression + " }}").find(nodes.Output)
+    return [c.value for n in output.nodes for c in _shown_strings(n)] if output else []
+
+
+def _expression_findings(name: Path, source: str) -> list[str]:
+    """Literals given to a shown name: ``{% set title %}``, ``label=`` of a macro."""
+    findings = []
+    for node in ENV.parse(source).find_all((nodes.Assign, nodes.Keyword)):
+        if isinstance(node, nodes.Assign):
+            target = node.target
+            shown = []
+            if isinstance(target, nodes.Name) and target.name in SHOWN_KEYWORDS:
+                shown = list(_shown_strings(node.node))
+        else:
+            shown = list(_shown_strings(node.value)) if node.key in SHOWN_KEYWORDS else []
+        for const in shown:
+            words = _words(const.value)
+            if words:
+                findings.append(f"{name}:{const.lineno}: expression: untranslated {const.value!r}")
     return findings
 
 
@@ -164,15 +210,20 @@ def test_the_template_check_finds_what_it_is_for():
         "<td>{{ m.state.value }}</td><td class='x-{{ m.state.value }}'>"
         '{# a comment #}<!-- Konsey HTML comment --> &nbsp; UTC <input placeholder="user."> '
         "{% trans %}Hello{% endtrans %}"
+        "{{ 'Open' if x else _('Closed') }}{% set title = 'Groups' %}{% set active = 'home' %}"
+        "{{ field(f.x, label='Name', autocomplete='username') }}{{ url_for('web.index') }}"
     )
     findings = _template_findings(TEMPLATES / "x.html", source)
     assert findings == [
+        "templates/x.html:1: expression: untranslated 'Groups'",
+        "templates/x.html:1: expression: untranslated 'Name'",
         "templates/x.html:1: text: untranslated 'Participants'",
         "templates/x.html:1: <p title>: untranslated 'Delete it'",
         "templates/x.html:1: text: untranslated 'items'",
         "templates/x.html:1: <input value>: untranslated 'Save'",
         "templates/x.html:1: text: untranslated 'Other'",
         "templates/x.html:1: text: raw enum {{ m.state.value }}",
+        "templates/x.html:1: text: untranslated 'Open'",
     ]
     assert _template_findings(TEMPLATES / "x.txt", "Hello {{ name }},\n{{ _('Bye') }}") == [
         "templates/x.txt:1: text: untranslated 'Hello'"
@@ -231,21 +282,29 @@ def _parameters(trees: dict[Path, ast.Module]) -> dict[str, list[str]]:
     return found
 
 
-class _Module:
-    def __init__(self, tree: ast.Module):
-        # Module-level constants: a text, or a dict of texts.
-        self.constants: dict[str, ast.AST] = {}
-        for n in tree.body:
-            if isinstance(n, ast.Assign) and len(n.targets) == 1:
-                target = n.targets[0]
+def _assignments(statements) -> dict[str, list[ast.AST]]:
+    """What each plain name is assigned among these nodes."""
+    found: dict[str, list[ast.AST]] = {}
+    for n in statements:
+        if isinstance(n, ast.Assign):
+            for target in n.targets:
                 if isinstance(target, ast.Name):
-                    self.constants[target.id] = n.value
-            elif isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name) and n.value:
-                self.constants[n.target.id] = n.value
+                    found.setdefault(target.id, []).append(n.value)
+        elif isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name) and n.value:
+            found.setdefault(n.target.id, []).append(n.value)
+    return found
+
+
+class _Scope:
+    """Resolves a name to what it holds: a function's own assignments (any of
+    them: ``message = "…"`` on one branch is enough), else the module's."""
+
+    def __init__(self, module: dict[str, list[ast.AST]], local: dict[str, list[ast.AST]]):
+        self.names = {**module, **local}
 
     def untranslated(self, node: ast.AST, depth: int = 0) -> str | None:
         """The English text this expression shows, if it is a literal (or a
-        module constant) that no translation call wraps."""
+        name assigned one) that no translation call wraps."""
         if depth > 3:
             return None
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -267,15 +326,18 @@ class _Module:
             if _name(node.func) == "str" and node.args:
                 return self.untranslated(node.args[0], depth + 1)
             return None
-        if isinstance(node, ast.Name) and node.id in self.constants:
-            return self.untranslated(self.constants[node.id], depth + 1)
+        if isinstance(node, ast.Name):
+            for value in self.names.get(node.id, []):
+                text = self.untranslated(value, depth + 1)
+                if text:
+                    return text
         if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
-            table = self.constants.get(node.value.id)
-            if isinstance(table, ast.Dict):
-                for value in table.values:
-                    text = self.untranslated(value, depth + 1)
-                    if text:
-                        return text
+            for table in self.names.get(node.value.id, []):
+                if isinstance(table, ast.Dict):
+                    for value in table.values:
+                        text = self.untranslated(value, depth + 1)
+                        if text:
+                            return text
         return None
 
 
@@ -326,27 +388,40 @@ def _python_findings(trees: dict[Path, ast.Module]) -> list[str]:
     parameters = _parameters(trees)
     findings = set()
     for path, tree in trees.items():
-        module = _Module(tree)
         name = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
-        for node in ast.walk(tree):
-            shown: list[ast.AST] = []
-            if isinstance(node, ast.Call):
-                shown = list(_shown_arguments(node, errors, parameters))
-            elif isinstance(node, ast.Assign) and any(
-                isinstance(t, ast.Attribute) and t.attr == "choices" for t in node.targets
-            ):
-                shown = list(_choice_labels(node.value))
-            elif isinstance(node, ast.Dict):
-                shown = [
-                    v
-                    for k, v in zip(node.keys, node.values, strict=True)
-                    if isinstance(k, ast.Constant) and k.value in SHOWN_KEYS
-                ]
-            for value in shown:
-                text = module.untranslated(value)
-                if text:
-                    findings.add(f"{name}:{value.lineno}: untranslated {text!r}")
+        constants = _assignments(tree.body)
+        functions = [
+            n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+        ]
+        scopes = [(tree, _Scope(constants, {}))] + [
+            (f, _Scope(constants, _assignments(ast.walk(f)))) for f in functions
+        ]
+        for top, scope in scopes:
+            findings |= _scope_findings(name, top, scope, errors, parameters)
     return sorted(findings)
+
+
+def _scope_findings(name, top, scope, errors, parameters) -> set[str]:
+    findings = set()
+    for node in ast.walk(top):
+        shown: list[ast.AST] = []
+        if isinstance(node, ast.Call):
+            shown = list(_shown_arguments(node, errors, parameters))
+        elif isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Attribute) and t.attr == "choices" for t in node.targets
+        ):
+            shown = list(_choice_labels(node.value))
+        elif isinstance(node, ast.Dict):
+            shown = [
+                v
+                for k, v in zip(node.keys, node.values, strict=True)
+                if isinstance(k, ast.Constant) and k.value in SHOWN_KEYS
+            ]
+        for value in shown:
+            text = scope.untranslated(value)
+            if text:
+                findings.add(f"{name}:{value.lineno}: untranslated {text!r}")
+    return findings
 
 
 def test_python_messages_are_translated():
@@ -377,6 +452,8 @@ def view(n):
     y = {"error": {"code": "not_found", "message": TEXTS[n]}}
     return jsonify(error="Send the ids."), 400
     z = _("Due %(date)s", date=n.isoformat())
+    done = _("Saved.") if n else "Nothing to save."
+    flash(done)
     StringField(_l("Name")), StringField("Email")
     form.kind.choices = [("", "Any kind")] + [(k.value, labels[k]) for k in kinds]
 """
@@ -390,8 +467,9 @@ def view(n):
         "m.py:18: untranslated 'PDF, Word, plain text'",
         "m.py:19: untranslated 'Sent back'",
         "m.py:20: untranslated 'Send the ids.'",
-        "m.py:22: untranslated 'Email'",
-        "m.py:23: untranslated 'Any kind'",
+        "m.py:23: untranslated 'Nothing to save.'",
+        "m.py:24: untranslated 'Email'",
+        "m.py:25: untranslated 'Any kind'",
     ]
 
 
