@@ -232,13 +232,16 @@ def test_the_template_check_finds_what_it_is_for():
 
 # --- Python ------------------------------------------------------------------------
 
-TRANSLATE = {"_", "_l", "gettext", "ngettext", "lazy_gettext", "lazy_ngettext", "pgettext"}
+# N_ marks a text stored in English and translated where it is shown (konsey.i18n).
+TRANSLATE = {"_", "_l", "N_", "gettext", "ngettext", "lazy_gettext", "lazy_ngettext", "pgettext"}
 # Console commands for operators print English, like flask's own CLI; demo and
 # generated data are content, not interface.
 NOT_INTERFACE = ("migrations", "demo", "scale", "backup", "cli.py", "maintenance.py")
 # Parameters and keys that carry a text a user reads.
 SHOWN_NAMES = {"message", "label", "subject", "title", "heading"}
 SHOWN_KEYS = {"message", "error", "title", "label"}
+# Attributes a page shows as they are stored: the outbox's reason for a failure.
+SHOWN_ATTRIBUTES_STORED = {"last_error"}
 
 
 def _modules() -> list[Path]:
@@ -297,10 +300,23 @@ def _assignments(statements) -> dict[str, list[ast.AST]]:
 
 class _Scope:
     """Resolves a name to what it holds: a function's own assignments (any of
-    them: ``message = "…"`` on one branch is enough), else the module's."""
+    them: ``message = "…"`` on one branch is enough), else the module's; and
+    a call of the module's own function to what it returns."""
 
     def __init__(self, module: dict[str, list[ast.AST]], local: dict[str, list[ast.AST]]):
+        self.module = module
         self.names = {**module, **local}
+        self.functions: dict[str, ast.FunctionDef] = {}
+
+    def returned(self, function: ast.FunctionDef, depth: int) -> str | None:
+        scope = _Scope(self.module, _assignments(ast.walk(function)))
+        scope.functions = self.functions
+        for node in ast.walk(function):
+            if isinstance(node, ast.Return) and node.value is not None:
+                text = scope.untranslated(node.value, depth + 1)
+                if text:
+                    return text
+        return None
 
     def untranslated(self, node: ast.AST, depth: int = 0) -> str | None:
         """The English text this expression shows, if it is a literal (or a
@@ -325,6 +341,8 @@ class _Scope:
                 return self.untranslated(node.func.value, depth + 1)
             if _name(node.func) == "str" and node.args:
                 return self.untranslated(node.args[0], depth + 1)
+            if isinstance(node.func, ast.Name) and node.func.id in self.functions:
+                return self.returned(self.functions[node.func.id], depth)
             return None
         if isinstance(node, ast.Name):
             for value in self.names.get(node.id, []):
@@ -397,6 +415,7 @@ def _python_findings(trees: dict[Path, ast.Module]) -> list[str]:
             (f, _Scope(constants, _assignments(ast.walk(f)))) for f in functions
         ]
         for top, scope in scopes:
+            scope.functions = {f.name: f for f in functions}
             findings |= _scope_findings(name, top, scope, errors, parameters)
     return sorted(findings)
 
@@ -411,6 +430,10 @@ def _scope_findings(name, top, scope, errors, parameters) -> set[str]:
             isinstance(t, ast.Attribute) and t.attr == "choices" for t in node.targets
         ):
             shown = list(_choice_labels(node.value))
+        elif isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Attribute) and t.attr in SHOWN_ATTRIBUTES_STORED for t in node.targets
+        ):
+            shown = [node.value]
         elif isinstance(node, ast.Dict):
             shown = [
                 v
@@ -454,8 +477,15 @@ def view(n):
     z = _("Due %(date)s", date=n.isoformat())
     done = _("Saved.") if n else "Nothing to save."
     flash(done)
+    row.last_error = gone(row)
+    row.last_error = f"{type(exc).__name__}: {exc}"
     StringField(_l("Name")), StringField("Email")
     form.kind.choices = [("", "Any kind")] + [(k.value, labels[k]) for k in kinds]
+
+def gone(row):
+    if row.kind:
+        return f"Not sent: the {row.kind} was deleted."
+    return None
 """
     tree = ast.parse(source)
     findings = _python_findings({Path("m.py"): tree})
@@ -468,8 +498,9 @@ def view(n):
         "m.py:19: untranslated 'Sent back'",
         "m.py:20: untranslated 'Send the ids.'",
         "m.py:23: untranslated 'Nothing to save.'",
-        "m.py:24: untranslated 'Email'",
-        "m.py:25: untranslated 'Any kind'",
+        "m.py:24: untranslated 'Not sent: the  was deleted.'",
+        "m.py:26: untranslated 'Email'",
+        "m.py:27: untranslated 'Any kind'",
     ]
 
 

@@ -19,6 +19,7 @@ from konsey.errors import ServiceError
 from konsey.extensions import db
 from konsey.forms import apply_service_error, timezone_options
 from konsey.i18n import language_choices
+from konsey.mail import reasons
 from konsey.mail.delivery import retry_failed
 from konsey.mail.dispatch import dispatch_outbox
 from konsey.mail.secret_links import redacted
@@ -303,6 +304,7 @@ def outbox():
         page=page,
         states=[s.value for s in OutboxState],
         state_labels=OUTBOX_STATE_LABELS,
+        delivery_error=reasons.shown,
     )
 
 
@@ -318,6 +320,7 @@ def outbox_message(message_id: int):
         body_text=redacted(message.body_text),
         confirm=ConfirmForm(formdata=None),
         state_labels=OUTBOX_STATE_LABELS,
+        delivery_error=reasons.shown,
     )
 
 
