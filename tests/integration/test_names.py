@@ -317,3 +317,21 @@ def test_capital_zone_of_kazakhstan_is_utc_plus_five():
     # The table of capitals maps Astana to Asia/Almaty: true with tzdata 2024b+.
     offset = datetime(2026, 1, 15, tzinfo=UTC).astimezone(ZoneInfo("Asia/Almaty")).utcoffset()
     assert offset.total_seconds() == 5 * 3600
+
+
+def test_the_roster_orders_delegations_by_the_readers_names(client, w):
+    from tests import factories as f
+
+    tr = f.make_state("TR", "Turkey", tz="Europe/Istanbul")
+    uz = f.make_state("UZ", "Uzbekistan", tz="Asia/Tashkent")
+    f.add(w.group, f.make_user("head@tr.example.org", name="Ayşe Head", state=tr), "head")
+    f.add(w.group, f.make_user("head@uz.example.org", name="Jasur Head", state=uz), "head")
+    db.session.commit()
+    for locale, first, second in [("en", "Turkey", "Uzbekistan"), ("kk", "Өзбекстан", "Түркия")]:
+        w.coordinator.locale = locale
+        db.session.commit()
+        client.login(w.coordinator.email)
+        text = text_of(client.get("/groups/cyber/roster"))
+        assert first in text and second in text, locale
+        assert text.index(first) < text.index(second), locale  # ө comes before т in Kazakh
+        client.logout()
