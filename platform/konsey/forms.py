@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import SelectField, StringField
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import InputRequired, StopValidation, ValidationError
 from wtforms.widgets import Select
 
 from konsey.errors import ServiceError
@@ -30,21 +30,26 @@ def page_number(args) -> int:
 
 
 class TimezoneField(StringField):
-    """An IANA zone name, typed with suggestions (datalist) and checked."""
+    """A time zone, typed as an IANA name or a city in any enabled language,
+    with suggestions (datalist); after validation ``data`` is the IANA name.
+    A stored value is shown as itself, so a form sent back unchanged is valid."""
 
     def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, [InputRequired(), Length(max=64), *(validators or [])], **kwargs)
+        super().__init__(label, [InputRequired(), *(validators or [])], **kwargs)
 
     def pre_validate(self, form):
         from konsey.errors import ValidationError as ServiceValidationError
 
+        if not (self.data or "").strip():
+            return  # InputRequired says so
         try:
-            check_timezone(self.data or "")
+            self.data = check_timezone(self.data)
         except ServiceValidationError as exc:
-            raise ValidationError(exc.message) from exc
+            raise StopValidation(exc.message) from exc
 
 
-def timezone_options() -> list[str]:
+def timezone_options() -> tuple[str, ...]:
+    """The suggestions of a time-zone field, in the reader's language."""
     return timezone_choices()
 
 

@@ -5,15 +5,7 @@ from __future__ import annotations
 from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
-LANGUAGE_NAMES = {
-    "en": "English",
-    "tr": "Türkçe",
-    "ru": "Русский",
-    "az": "Azərbaycan dili",
-    "kk": "Қазақ тілі",
-    "ky": "Кыргызча",
-    "uz": "Oʻzbekcha",
-}
+from konsey.place_names import own_language_name
 
 
 def N_(text: str) -> str:
@@ -45,4 +37,5 @@ def select_timezone() -> str | None:
 
 
 def language_choices() -> list[tuple[str, str]]:
-    return [(code, LANGUAGE_NAMES.get(code, code)) for code in current_app.config["LANGUAGES"]]
+    """The interface languages, each in its own name (the language switch)."""
+    return [(code, own_language_name(code)) for code in current_app.config["LANGUAGES"]]

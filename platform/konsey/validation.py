@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
@@ -37,16 +37,58 @@ def check_password(
 
 
 def check_timezone(value: str, field: str = "timezone") -> str:
+    """A time zone as a person names it (an IANA name, or a city or a country in
+    any enabled language, see ``konsey.zone_names``) → its IANA name."""
+    from konsey import zone_names
+    from konsey.place_names import reader_locale
+
+    if value is not None and not isinstance(value, str):
+        raise ValidationError(str(_l("Unknown time zone.")), field)
     value = (value or "").strip()
-    if value not in _timezones():
+    if len(value) > zone_names.MAX_LENGTH:
         raise ValidationError(
-            str(_l("Unknown time zone; use an IANA name such as Asia/Almaty.")), field
+            str(
+                _l(
+                    "A time zone is at most %(n)d characters: give a city, such as Astana, "
+                    "or an IANA name, such as Asia/Almaty.",
+                    n=zone_names.MAX_LENGTH,
+                )
+            ),
+            field,
+        )
+    if text_problem(value, multiline=False):
+        raise ValidationError(str(_l("Unknown time zone.")), field)
+    found = zone_names.candidates(value, current_app.config["LANGUAGES"]) if value else []
+    if len(found) > 1:
+        language = reader_locale()
+        raise ValidationError(
+            str(
+                _l(
+                    "Several time zones match “%(value)s”: %(choices)s. Choose one of them.",
+                    value=value,
+                    choices="; ".join(
+                        [zone_names.label(zone, language) for zone in found[:12]]
+                        + (["…"] if len(found) > 12 else [])
+                    ),
+                )
+            ),
+            field,
+        )
+    if not found:
+        raise ValidationError(
+            str(
+                _l(
+                    "Unknown time zone: give a city, such as Astana, or an IANA name, "
+                    "such as Asia/Almaty."
+                )
+            ),
+            field,
         )
     try:
-        ZoneInfo(value)
+        ZoneInfo(found[0])
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValidationError(str(_l("Unknown time zone.")), field) from exc
-    return value
+    return found[0]
 
 
 def check_locale(value: str, field: str = "locale") -> str:
@@ -181,15 +223,9 @@ def local_instant(day, clock: time, zone_name: str, field: str) -> datetime:
     return datetime.combine(day, clock, tzinfo=zone(zone_name)).astimezone(UTC)
 
 
-_TZ_CACHE: frozenset[str] | None = None
+def timezone_choices(language: str | None = None) -> tuple[str, ...]:
+    """Suggestions for a time-zone field, in the reader's language."""
+    from konsey import zone_names
+    from konsey.place_names import reader_locale
 
-
-def _timezones() -> frozenset[str]:
-    global _TZ_CACHE
-    if _TZ_CACHE is None:
-        _TZ_CACHE = frozenset(available_timezones())
-    return _TZ_CACHE
-
-
-def timezone_choices() -> list[str]:
-    return sorted(_timezones())
+    return zone_names.suggestions(reader_locale(language))

@@ -80,7 +80,7 @@ def _check_owner(group: WorkingGroup, state: MemberState | None, assignee: User 
     if state is not None and not state.is_member:
         raise ValidationError(
             _("%(state)s is an observer state; only a member state can owe an action.",
-              state=state.name),
+              state=state.display_name()),
             "owner_state",
         )  # fmt: skip
     if assignee is None:
@@ -104,7 +104,7 @@ def _check_owner(group: WorkingGroup, state: MemberState | None, assignee: User 
     if state is not None and assignee.member_state_id != state.id:
         raise ValidationError(
             _("%(name)s does not belong to %(state)s; choose a person of the owing state.",
-              name=assignee.name, state=state.name),
+              name=assignee.name, state=state.display_name()),
             "assignee",
         )  # fmt: skip
 

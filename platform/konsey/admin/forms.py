@@ -1,9 +1,11 @@
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from konsey.forms import TimezoneField
+from konsey.place_names import language_name
 
 
 class StateForm(FlaskForm):
@@ -15,12 +17,28 @@ class StateForm(FlaskForm):
         ],
     )
     name = StringField(_l("Name (English)"), validators=[InputRequired(), Length(max=120)])
-    name_tr = StringField(_l("Name (Turkish)"), validators=[Optional(), Length(max=120)])
-    name_ru = StringField(_l("Name (Russian)"), validators=[Optional(), Length(max=120)])
     status = SelectField(
         _l("Status"), choices=[("member", _l("Member")), ("observer", _l("Observer"))]
     )
     capital_timezone = TimezoneField(_l("Capital's time zone"))
+
+
+def official_name_field(language: str) -> str:
+    return f"name_{language}"
+
+
+def state_form(languages, **kwargs) -> StateForm:
+    """The member-state form with an official-name field per enabled language
+    but English (whose name is ``name``); checked by the service (check_line)."""
+
+    class Form(StateForm):
+        pass
+
+    for code in languages:
+        if code != "en":
+            label = _("Official name in %(language)s", language=language_name(code))
+            setattr(Form, official_name_field(code), StringField(label))
+    return Form(**kwargs)
 
 
 class UserForm(FlaskForm):

@@ -4,26 +4,33 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
 
 from konsey import audit
 from konsey.admin import queries, services
-from konsey.admin.forms import ConfirmForm, GroupForm, StateForm, UserForm
+from konsey.admin.forms import (
+    ConfirmForm,
+    GroupForm,
+    UserForm,
+    official_name_field,
+    state_form,
+)
 from konsey.admin.labels import OUTBOX_STATE_LABELS
 from konsey.auth import totp
 from konsey.auth.services import send_invitation
 from konsey.errors import ServiceError
 from konsey.extensions import db
 from konsey.forms import apply_service_error, timezone_options
-from konsey.i18n import language_choices
 from konsey.mail import reasons
 from konsey.mail.delivery import retry_failed
 from konsey.mail.dispatch import dispatch_outbox
 from konsey.mail.secret_links import redacted
 from konsey.models import MemberState, OutboxMessage, OutboxState, User, WorkingGroup
+from konsey.place_names import country_name, language_name
 from konsey.policy import Action
 from konsey.web import current_actor, require
 
@@ -59,10 +66,11 @@ def states():
 @bp.route("/states/<int:state_id>", methods=["GET", "POST"])
 def edit_state(state_id: int | None):
     state = _get_or_404(MemberState, state_id) if state_id else None
-    form = StateForm(obj=state)
+    languages = [code for code in current_app.config["LANGUAGES"] if code != "en"]
+    form = state_form(languages, obj=state)
     if state is not None and not form.is_submitted():
-        form.name_tr.data = (state.names or {}).get("tr", "")
-        form.name_ru.data = (state.names or {}).get("ru", "")
+        for code in languages:
+            form[official_name_field(code)].data = (state.names or {}).get(code, "")
         form.status.data = state.status.value
     status = 200
     if form.validate_on_submit():
@@ -74,7 +82,7 @@ def edit_state(state_id: int | None):
                 name=form.name.data,
                 status=form.status.data,
                 capital_timezone=form.capital_timezone.data,
-                names={"tr": form.name_tr.data, "ru": form.name_ru.data},
+                names={code: form[official_name_field(code)].data for code in languages},
             )
         except ServiceError as exc:
             db.session.rollback()
@@ -85,8 +93,17 @@ def edit_state(state_id: int | None):
             return redirect(url_for("admin.states"))
     elif form.is_submitted():
         status = 422
+    code = (state.code if state else form.code.data or "").strip().upper()
+    official = [
+        (form[official_name_field(lang)], country_name(code, lang) if code else None)
+        for lang in languages
+    ]
     return render_template(
-        "admin/state_form.html", form=form, state=state, timezones=timezone_options()
+        "admin/state_form.html",
+        form=form,
+        state=state,
+        official=official,
+        timezones=timezone_options(),
     ), status
 
 
@@ -104,10 +121,10 @@ def users():
 
 def _user_form(user: User | None) -> UserForm:
     form = UserForm(obj=user)
-    form.locale.choices = language_choices()
+    form.locale.choices = [(c, language_name(c)) for c in current_app.config["LANGUAGES"]]
     states = db.session.scalars(select(MemberState).order_by(MemberState.name)).all()
     form.member_state.choices = [(0, _("Secretariat (no member state)"))] + [
-        (s.id, f"{s.name} ({s.code})") for s in states
+        (s.id, f"{s.display_name(get_locale())} ({s.code})") for s in states
     ]
     if user is not None and not form.is_submitted():
         form.member_state.data = user.member_state_id or 0

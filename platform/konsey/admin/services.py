@@ -58,11 +58,14 @@ def save_state(
         "capital_timezone": check_timezone(capital_timezone, "capital_timezone"),
     }
     if names is not None:
-        values["names"] = {
+        # Official names: an empty one is cleared (CLDR's name is shown); names
+        # in languages the form does not offer (no longer enabled) are kept.
+        kept = {k: v for k, v in ((state.names or {}) if state else {}).items() if k not in names}
+        given = {
             lang: check_line(text, f"name_{lang}", required=False, max_length=120)
             for lang, text in names.items()
-            if text and text.strip()
         }
+        values["names"] = kept | {lang: text for lang, text in given.items() if text}
     clash = db.session.scalar(select(MemberState).where(MemberState.code == values["code"]))
     if clash is not None and clash is not state:
         raise Conflict(_("A member state with this code exists already."), "code")

@@ -18,6 +18,7 @@ from konsey.minutes import agreement, queries, record, rules, services
 from konsey.minutes.decisions import DecisionRow
 from konsey.models import Minutes
 from konsey.models.base import utcnow
+from konsey.place_names import state_name
 from konsey.policy import Action
 from konsey.web import current_actor
 
@@ -226,7 +227,7 @@ def _dump(minutes: Minutes) -> dict:
         "positions": [
             {
                 "state": s.state.code,
-                "state_name": s.state.name,
+                "state_name": s.state.display_name(),
                 "position": s.kind,
                 "version": current.number if current else None,
                 "text": s.position.text if s.position else "",
@@ -283,7 +284,7 @@ def _dump_signed(minutes: Minutes, signed: record.SignedRecord) -> dict:
         "positions": [
             {
                 "state": s["code"],
-                "state_name": s["name"],
+                "state_name": state_name(s["code"], s["name"], s.get("names")),
                 "position": s["position"],
                 "version": number,
                 "text": s["text"],

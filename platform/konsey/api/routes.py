@@ -84,7 +84,7 @@ def group(slug: str):
         "delegations": [
             {
                 "state": d.state.code if d.state else None,
-                "state_name": d.state.name if d.state else None,
+                "state_name": d.state.display_name() if d.state else None,
                 "status": d.state.status.value if d.state else None,
                 "members": [_member(m) for m in d.ordered()],
             }

@@ -1,11 +1,11 @@
 from flask import current_app
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
+from konsey import place_names
 from konsey.documents.distribution_forms import DistributionFields
 from konsey.models import DocumentKind, Visibility
 
@@ -25,13 +25,9 @@ VISIBILITY_LABELS = {
 
 
 def language_name(code: str) -> str:
-    from babel import Locale, UnknownLocaleError
-
-    try:
-        name = Locale.parse(code).get_display_name(str(get_locale()))
-    except (ValueError, UnknownLocaleError):
-        return code.upper()
-    return f"{name[:1].upper()}{name[1:]} ({code.upper()})" if name else code.upper()
+    """A document's language, in the reader's language (the one rule), with its code."""
+    name = place_names.language_name(code)
+    return f"{name} ({code.upper()})" if name != code else code.upper()
 
 
 def language_choices() -> list[tuple[str, str]]:

@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from konsey.collation import sort_key
 from konsey.extensions import db
 from konsey.models import ROSTER_ORDER, Membership, MemberState, Role, User, WorkingGroup
+from konsey.place_names import reader_locale
 
 
 @dataclass
@@ -89,8 +91,11 @@ def delegation_summaries(group: WorkingGroup) -> list[DelegationSummary]:
 
 
 def _delegation_order(state: MemberState | None):
-    # Member states by name, then observer states, then guests without a state.
-    return (state is None, not (state and state.is_member), state.name if state else "")
+    # Member states by name (as the reader names them, in the reader's alphabet),
+    # then observer states, then guests without a state.
+    language = reader_locale()
+    name = sort_key(state.display_name(language), language) if state else ()
+    return (state is None, not (state and state.is_member), name)
 
 
 def groups_with_counts() -> list[tuple[WorkingGroup, int]]:

@@ -21,6 +21,7 @@ from konsey.groups.forms import (
 )
 from konsey.meetings import queries as meeting_queries
 from konsey.models import MemberState
+from konsey.place_names import ordered_by_name
 from konsey.policy import Action
 from konsey.web import current_actor, require
 
@@ -65,9 +66,9 @@ def home(slug: str):
 
 def _add_form(group, formdata=True):
     form = AddMemberForm() if formdata else AddMemberForm(formdata=None)
-    states = db.session.scalars(select(MemberState).order_by(MemberState.name)).all()
+    states = db.session.scalars(select(MemberState)).all()
     form.member_state.choices = [(0, _("Secretariat / no member state"))] + [
-        (s.id, s.name) for s in states
+        (s.id, name) for s, name in ordered_by_name(states)
     ]
     form.role.choices = role_choices()
     return form

@@ -37,7 +37,7 @@ def _check_fits(group: WorkingGroup, user: User, role: Role, *, exclude: Members
             raise ValidationError(
                 _(
                     "%(state)s is an observer state; its people can only be observers.",
-                    state=state.name,
+                    state=state.display_name(),
                 ),
                 "role",
             )
@@ -53,7 +53,7 @@ def _check_fits(group: WorkingGroup, user: User, role: Role, *, exclude: Members
             raise Conflict(
                 _(
                     "%(state)s already has a head of delegation in this group: %(name)s.",
-                    state=state.name,
+                    state=state.display_name(),
                     name=head.user.name,
                 ),
                 "role",

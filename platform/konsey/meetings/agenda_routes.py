@@ -14,6 +14,7 @@ from konsey.htmx import fragment, is_htmx
 from konsey.meetings import agenda, workspace
 from konsey.meetings.forms import AgendaItemForm, ConfirmForm, MoveForm
 from konsey.meetings.routes import bp, load_meeting, meeting_page
+from konsey.place_names import ordered_by_name
 from konsey.policy import Action
 from konsey.web import current_actor
 
@@ -27,7 +28,7 @@ def _item(meeting, item_id: int):
 
 def _with_choices(form: AgendaItemForm, meeting) -> AgendaItemForm:
     form.lead_state.choices = [(0, "—")] + [
-        (s.id, s.name) for s in agenda.lead_states(meeting.group)
+        (s.id, name) for s, name in ordered_by_name(agenda.lead_states(meeting.group))
     ]
     form.lead_user.choices = [(0, "—")] + [
         (u.id, f"{u.name} ({u.member_state.code})" if u.member_state else u.name)

@@ -115,9 +115,9 @@ class RecordedState(SimpleNamespace):
     """A state as the signed record names it (not as it is called today)."""
 
     def display_name(self, locale: str | None = None) -> str:
-        if locale and self.names and self.names.get(locale):
-            return self.names[locale]
-        return self.name
+        from konsey.place_names import state_name
+
+        return state_name(self.code, self.name, self.names, locale)
 
 
 def parse_instant(value: str | None) -> datetime | None:

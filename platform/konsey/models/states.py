@@ -22,8 +22,10 @@ class MemberState(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # ISO 3166-1 alpha-2, upper case.
     code: Mapped[str] = mapped_column(String(2), unique=True)
+    # The official English name (and the name wherever CLDR does not know the code).
     name: Mapped[str] = mapped_column(String(120))
-    # Names in other languages, e.g. {"tr": "Kazakistan", "ru": "Казахстан"}.
+    # Official names an admin gave in other languages, e.g. {"ru": "Кыргызстан"};
+    # a language without one reads CLDR's name of the code.
     names: Mapped[dict] = mapped_column(JSON, default=dict)
     status: Mapped[StateStatus] = mapped_column(
         enum_column(StateStatus),
@@ -32,9 +34,10 @@ class MemberState(db.Model):
     capital_timezone: Mapped[str] = mapped_column(String(64))
 
     def display_name(self, locale: str | None = None) -> str:
-        if locale and self.names and self.names.get(locale):
-            return self.names[locale]
-        return self.name
+        """The state as a reader of ``locale`` calls it (``konsey.place_names``)."""
+        from konsey.place_names import state_name
+
+        return state_name(self.code, self.name, self.names, locale)
 
     @property
     def is_member(self) -> bool:
