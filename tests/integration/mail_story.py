@@ -151,6 +151,7 @@ def _story(languages) -> None:
     for user in (w.coordinator, w.signatory, w.kz_head, w.kz_delegate, w.kz_expert, w.az_head):
         user.timezone = ZONE
     w.kz_delegate.notices = NoticeMode.DIGEST  # what needs them, in the digest
+    w.kz_expert.digest = DigestFrequency.IMMEDIATELY  # an information mail per event
     db.session.commit()
     immediate.run(NOW)  # the story starts now (as a running beat has it)
     pd = _actor(w.coordinator)
@@ -203,11 +204,7 @@ def _story(languages) -> None:
     actions.update_action(pd, item, now=NOW, status="in_progress", comment=TEXTS["back"])
     _run()
 
-    # A meeting in a week, its agenda, a document; a member who hears of each
-    # event at once. (Not earlier: information mails and notices queued by
-    # one run fail to insert together, the notices' rows having an "about".)
-    w.kz_expert.digest = DigestFrequency.IMMEDIATELY
-    db.session.commit()
+    # A meeting in a week, its agenda, a document.
     starts = NOW + timedelta(days=7, hours=2)
     upcoming = meeting_services.create_meeting(
         pd, w.group,
