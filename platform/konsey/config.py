@@ -11,9 +11,12 @@ import os
 import secrets
 from pathlib import Path
 
-DEFAULT_LANGUAGES = ("en", "tr", "ru")
-# Catalogs exist for az, kk, ky and uz too, ready for translators; enable one with
-# KONSEY_LANGUAGES once it is translated.
+# The council's seven languages: English (the source), Turkish, Russian,
+# Azerbaijani (Latin), Kazakh (Cyrillic), Kyrgyz (Cyrillic) and Uzbek (Latin).
+# KONSEY_LANGUAGES (comma-separated codes, each with a catalog) narrows or
+# reorders them; a user whose stored language is no longer listed is shown
+# the best of their browser's languages (or the default) and told so.
+DEFAULT_LANGUAGES = ("en", "tr", "ru", "az", "kk", "ky", "uz")
 TRANSLATIONS = Path(__file__).parent / "translations"
 
 

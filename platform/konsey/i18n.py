@@ -16,6 +16,12 @@ LANGUAGE_NAMES = {
 }
 
 
+def N_(text: str) -> str:
+    """Marks ``text`` for the catalogs without translating it: for text that is
+    stored in English and translated when it is shown (``gettext(text)``)."""
+    return text
+
+
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():

@@ -616,7 +616,6 @@ def why_visible(user, document: Document, now: datetime | None = None) -> str:
     """One line, in the reader's language, saying why ``user`` may read the
     document (the document page shows it; it assumes DOCUMENT_VIEW was asked).
     The same rule as ``DocumentAudience``, worded for a person."""
-    from flask_babel import format_datetime
     from flask_babel import gettext as _
 
     from konsey import timefmt
@@ -629,7 +628,7 @@ def why_visible(user, document: Document, now: datetime | None = None) -> str:
     state = user.member_state.display_name(user.locale) if user.member_state else None
     if under_embargo(document, now):
         moment = timefmt.local(document.embargo_until, user.timezone or "UTC")
-        until = format_datetime(moment, "d MMMM y HH:mm", rebase=False)
+        until = timefmt.format_datetime(moment, "long", rebase=False)
         if role == Role.COORDINATOR:
             return _(
                 "Under embargo until %(when)s (your time): you see it as a coordinator "

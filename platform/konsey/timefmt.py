@@ -1,11 +1,69 @@
-"""Instants shown where people are: the venue's local time and the viewer's."""
+"""Instants shown where people are: the venue's local time and the viewer's.
+
+How an instant is written is one rule, here: the reader's locale's CLDR
+patterns (through Babel), to the minute. Babel's own "medium", "long" and
+"full" date-time formats carry seconds in most locales ("9 нояб. 2017 г.,
+07:00:05"); a person reading a meeting's start or a deadline does not need
+them, so every format below but "precise" joins the locale's date pattern of
+that length with its *short* time pattern, by the locale's own glue pattern
+(``Locale.datetime_formats``). "precise" keeps the seconds, for what is
+evidence: the audit log, a signature, a recorded position, an agreement.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask_babel import format_date, format_datetime
+from babel import Locale
+from babel import dates as babel_dates
+from flask import current_app, has_app_context
+from flask_babel import format_date, get_locale, to_user_timezone
+
+# format name → (the locale's date pattern, its time pattern). Only "precise"
+# shows seconds.
+FORMATS = {
+    "short": ("short", "short"),
+    "medium": ("medium", "short"),
+    "long": ("long", "short"),
+    "full": ("full", "short"),
+    "precise": ("medium", "medium"),
+}
+
+
+def _locale() -> Locale:
+    chosen = get_locale() if has_app_context() else None
+    if chosen is not None:
+        return chosen
+    default = current_app.config.get("BABEL_DEFAULT_LOCALE", "en") if has_app_context() else "en"
+    return Locale.parse(default)
+
+
+def format_datetime(moment: datetime, fmt: str = "medium", rebase: bool = True) -> str:
+    """``moment`` in the reader's language by the rule above; with ``rebase``,
+    first moved to the reader's zone (as Flask-Babel does). A name not in
+    FORMATS is taken as an LDML pattern of its own."""
+    if rebase:
+        moment = to_user_timezone(moment)
+    locale = _locale()
+    # Naive wall-clock parts: Babel formats them as they are, in no other zone.
+    clock = moment.replace(tzinfo=None)
+    if fmt not in FORMATS:
+        return babel_dates.format_datetime(clock, fmt, locale=locale)
+    date_kind, time_kind = FORMATS[fmt]
+    glue = str(locale.datetime_formats.get(date_kind) or "{1} {0}")
+    # Babel's own way to join them: the glue's quotes (e.g. "{1} 'at' {0}") dropped.
+    return (
+        glue.replace("'", "")
+        .replace("{0}", babel_dates.format_time(clock, time_kind, locale=locale))
+        .replace("{1}", babel_dates.format_date(clock.date(), date_kind, locale=locale))
+    )
+
+
+def clock(moment: datetime) -> str:
+    """The wall-clock time of ``moment`` as it is (not moved to another zone),
+    by the locale's short time pattern ("10:00", "10:00 AM")."""
+    return babel_dates.format_time(moment.replace(tzinfo=None), "short", locale=_locale())
 
 
 def zone(name: str | None) -> ZoneInfo:

@@ -223,9 +223,10 @@ def _handle_database_unavailable(exc: Exception):
     # The page is made without the database: as for a visitor (the user's
     # language and name would need it).
     g._login_user = login_manager.anonymous_user()
-    message = "The database is unavailable; please try again."
+    # Translating needs no database: a visitor's language comes from the
+    # session or the browser.
+    message = str(ERROR_MESSAGES[503])
     try:
-        message = str(ERROR_MESSAGES[503])
         if wants_json():
             response = json_error(503, "database_unavailable", message)
         else:

@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import func, select
 
 from konsey.extensions import db
+from konsey.mail import reasons
 from konsey.models import (
     AuditEvent,
     Membership,
@@ -603,6 +604,8 @@ def test_outbox_lists_and_shows_the_invitation(client, admin):
     assert listing.status_code == 200
     assert "aigerim@kz.example.org Konsey: set up your account sent 1" in page_text(listing)
     assert f'href="/admin/outbox/{message.id}"' in listing.get_data(as_text=True)
+    # The states read as words of the admin's language, not as stored codes.
+    assert '<option value="queued" >waiting to be sent</option>' in listing.get_data(as_text=True)
     assert "Konsey: set up your account" in page_text(client.get("/admin/outbox?state=sent"))
     assert "No messages." in page_text(client.get("/admin/outbox?state=failed"))
 
@@ -615,6 +618,23 @@ def test_outbox_lists_and_shows_the_invitation(client, admin):
     # Issue 13 item 6: the admin sees where the link goes, never the link itself.
     assert "http://konsey.test/account/setup/" not in text
     assert "[link sent to the recipient only]" in text
+
+
+def test_outbox_says_why_a_message_failed_in_the_admins_words(client, admin):
+    ours = OutboxMessage(recipient="gone@example.org", subject="Ours", body_text="b")
+    ours.state, ours.last_error = OutboxState.FAILED, f"StaleLink: {reasons.ACCOUNT_CHANGED}"
+    smtp = OutboxMessage(recipient="far@example.org", subject="Far", body_text="b")
+    smtp.state, smtp.last_error = OutboxState.FAILED, "SMTPDataError: (550, b'no such user')"
+    db.session.add_all([ours, smtp])
+    db.session.commit()
+
+    text = page_text(client.get("/admin/outbox?state=failed"))
+    # Konsey's own reason is a catalog message, without the exception's name...
+    assert "Not sent: the account is gone, inactive or has another address now." in text
+    assert "StaleLink" not in text
+    # ...a server's reply is shown as it came.
+    assert "SMTPDataError: (550, b'no such user')" in text
+    assert "failed" in page_text(client.get(f"/admin/outbox/{ours.id}"))
 
 
 def test_outbox_refuses_unknown_state_and_message(client, admin):

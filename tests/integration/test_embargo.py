@@ -195,11 +195,9 @@ def test_why_can_i_see_this_for_each_audience(emb, app):
 
 
 def _local(instant, zone) -> str:
-    from flask_babel import format_datetime
-
     from konsey import timefmt
 
-    return format_datetime(timefmt.local(instant, zone), "d MMMM y HH:mm", rebase=False)
+    return timefmt.format_datetime(timefmt.local(instant, zone), "long", rebase=False)
 
 
 def test_the_page_shows_the_line_and_the_marking(emb, make_client):

@@ -4,7 +4,9 @@ Sessions and two-factor authentication are in ``account.security``."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from babel import Locale, UnknownLocaleError
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -24,10 +26,31 @@ from konsey.web import current_actor
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 
+def _language_name(code: str) -> str:
+    """A stored language's name in the page's language; the code itself when
+    Babel does not know it (damaged data)."""
+    try:
+        return Locale.parse(code).get_display_name(get_locale()) or code
+    except (UnknownLocaleError, ValueError, TypeError):
+        return code
+
+
+def _retired_language(user) -> str | None:
+    """The name of the user's saved language when it is no longer offered
+    (KONSEY_LANGUAGES changed): the pages fall back to the browser's best
+    language or the default, and the account page says so."""
+    if user.locale in current_app.config["LANGUAGES"]:
+        return None
+    return _language_name(user.locale or "")
+
+
 def _page(profile=None, password=None, token_form=None, new_token=None, status=200):
     user = current_user._get_current_object()
+    retired = _retired_language(user)
     if profile is None:
         profile = ProfileForm(obj=user, digest=user.digest.value, notices=user.notices.value)
+        if retired is not None:
+            profile.locale.data = str(get_locale())  # the language the pages are shown in
     profile.locale.choices = language_choices()
     return (
         render_template(
@@ -38,6 +61,8 @@ def _page(profile=None, password=None, token_form=None, new_token=None, status=2
             tokens=user.tokens,
             new_token=new_token,
             timezones=timezone_options(),
+            retired_language=retired,
+            shown_language=dict(language_choices()).get(str(get_locale()), str(get_locale())),
         ),
         status,
     )

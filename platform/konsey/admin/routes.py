@@ -12,12 +12,14 @@ from sqlalchemy import select
 from konsey import audit
 from konsey.admin import queries, services
 from konsey.admin.forms import ConfirmForm, GroupForm, StateForm, UserForm
+from konsey.admin.labels import OUTBOX_STATE_LABELS
 from konsey.auth import totp
 from konsey.auth.services import send_invitation
 from konsey.errors import ServiceError
 from konsey.extensions import db
 from konsey.forms import apply_service_error, timezone_options
 from konsey.i18n import language_choices
+from konsey.mail import reasons
 from konsey.mail.delivery import retry_failed
 from konsey.mail.dispatch import dispatch_outbox
 from konsey.mail.secret_links import redacted
@@ -301,6 +303,8 @@ def outbox():
         has_next=has_next,
         page=page,
         states=[s.value for s in OutboxState],
+        state_labels=OUTBOX_STATE_LABELS,
+        delivery_error=reasons.shown,
     )
 
 
@@ -315,6 +319,8 @@ def outbox_message(message_id: int):
         message=message,
         body_text=redacted(message.body_text),
         confirm=ConfirmForm(formdata=None),
+        state_labels=OUTBOX_STATE_LABELS,
+        delivery_error=reasons.shown,
     )
 
 

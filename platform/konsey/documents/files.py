@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from konsey.errors import ValidationError
 
@@ -17,7 +18,8 @@ MAX_FILENAME = 255
 
 @dataclass(frozen=True)
 class FileKind:
-    label: str
+    # Shown in messages, in the reader's language (lazy); not part of the identity.
+    label: str = field(compare=False)
     media_type: str
     extensions: frozenset[str]  # accepted name endings (a name without one is fine too)
 
@@ -30,28 +32,30 @@ PDF = _kind("PDF", "application/pdf", "pdf")
 PNG = _kind("PNG", "image/png", "png")
 JPEG = _kind("JPEG", "image/jpeg", "jpg", "jpeg")
 DOCX = _kind(
-    "Word (DOCX)",
+    _l("Word (DOCX)"),
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "docx",
 )
 XLSX = _kind(
-    "Excel (XLSX)", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
+    _l("Excel (XLSX)"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
 )
 PPTX = _kind(
-    "PowerPoint (PPTX)",
+    _l("PowerPoint (PPTX)"),
     "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     "pptx",
 )
-ODT = _kind("OpenDocument text", "application/vnd.oasis.opendocument.text", "odt")
-ODS = _kind("OpenDocument spreadsheet", "application/vnd.oasis.opendocument.spreadsheet", "ods")
-ODP = _kind("OpenDocument presentation", "application/vnd.oasis.opendocument.presentation", "odp")
-DOC = _kind("Word (DOC)", "application/msword", "doc", "dot")
-XLS = _kind("Excel (XLS)", "application/vnd.ms-excel", "xls", "xlt")
-PPT = _kind("PowerPoint (PPT)", "application/vnd.ms-powerpoint", "ppt", "pot", "pps")
-TEXT = _kind("text", "text/plain", "txt", "text", "md", "log")
+ODT = _kind(_l("OpenDocument text"), "application/vnd.oasis.opendocument.text", "odt")
+ODS = _kind(_l("OpenDocument spreadsheet"), "application/vnd.oasis.opendocument.spreadsheet", "ods")
+ODP = _kind(
+    _l("OpenDocument presentation"), "application/vnd.oasis.opendocument.presentation", "odp"
+)
+DOC = _kind(_l("Word (DOC)"), "application/msword", "doc", "dot")
+XLS = _kind(_l("Excel (XLS)"), "application/vnd.ms-excel", "xls", "xlt")
+PPT = _kind(_l("PowerPoint (PPT)"), "application/vnd.ms-powerpoint", "ppt", "pot", "pps")
+TEXT = _kind(_l("text"), "text/plain", "txt", "text", "md", "log")
 CSV = _kind("CSV", "text/csv", "csv", "tsv")
 
-ALLOWED_LABELS = "PDF, Word, Excel, PowerPoint, OpenDocument, PNG, JPEG, plain text, CSV"
+ALLOWED_LABELS = _l("PDF, Word, Excel, PowerPoint, OpenDocument, PNG, JPEG, plain text, CSV")
 
 _OPEN_DOCUMENT = {k.media_type: k for k in (ODT, ODS, ODP)}
 _OOXML_FOLDERS = {"word/": DOCX, "xl/": XLSX, "ppt/": PPTX}

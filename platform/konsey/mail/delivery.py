@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from konsey import audit
 from konsey.extensions import db
-from konsey.mail import secret_links
+from konsey.mail import reasons, secret_links
 from konsey.mail.outbox import one_line
 from konsey.models import OutboxMessage, OutboxState
 from konsey.models.base import utcnow
@@ -84,7 +84,7 @@ def gone(row: OutboxMessage) -> str | None:
     if model is None or not object_id.isdigit():
         return None
     if db.session.get(model, int(object_id)) is None:
-        return f"Not sent: the {kind.replace('_', ' ')} it is about was deleted before delivery."
+        return reasons.DELETED[kind]
     return None
 
 

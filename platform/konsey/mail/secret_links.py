@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import current_app, url_for
 
 from konsey.extensions import db
+from konsey.mail import reasons
 from konsey.models import OutboxMessage, User
 
 # What the stored body holds instead of the link (the admin page translates it).
@@ -28,9 +29,9 @@ class StaleLink(ValueError):
 def _recipient(row: OutboxMessage) -> User:
     user = db.session.get(User, row.recipient_id) if row.recipient_id else None
     if user is None or not user.is_active or user.email != row.recipient:
-        raise StaleLink("the account is gone, inactive or has another address now")
+        raise StaleLink(reasons.ACCOUNT_CHANGED)
     if row.link_purpose == "setup" and user.has_password:
-        raise StaleLink("the account is set up already; no set-up link is sent")
+        raise StaleLink(reasons.ALREADY_SET_UP)
     return user
 
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from konsey.timefmt import differs, local, zone_label
+from konsey.timefmt import clock, differs, format_datetime, local, zone_label
 
 
 @dataclass(frozen=True)
@@ -22,17 +21,13 @@ class When:
         return f"{self.venue} · {self.viewer}" if self.viewer else self.venue
 
 
-def _clock(moment: datetime) -> str:
-    return format_time(moment.replace(tzinfo=None), "HH:mm", rebase=False)
-
-
 def _span(starts: datetime, ends: datetime, zone_name: str, fmt: str) -> str:
+    """By the locale's patterns (konsey.timefmt): the start's date and time,
+    the end's time (and date, when another day), to the minute."""
     start, end = local(starts, zone_name), local(ends, zone_name)
-    # Naive local clock times: formatted as they are, not moved to another zone.
-    first = f"{format_date(start.date(), fmt)}, {_clock(start)}"
-    last = _clock(end)
-    if end.date() != start.date():
-        last = f"{format_date(end.date(), fmt)}, {last}"
+    # Local clock times: formatted as they are, not moved to another zone.
+    first = format_datetime(start, fmt, rebase=False)
+    last = clock(end) if end.date() == start.date() else format_datetime(end, fmt, rebase=False)
     return f"{first}–{last} {zone_label(start, zone_name)}"
 
 

@@ -350,11 +350,21 @@ def _action_line(events, item, locale) -> Line:
             fields = ", ".join(str(ACTION_FIELDS.get(f, f)) for f in details.get("fields", []))
             changes.append(_("%(fields)s changed by %(who)s", fields=fields, who=who))
             continue
-        if old and new and old != new:
-            change = _("%(old)s → %(new)s by %(who)s", old=status(old), new=status(new), who=who)
+        reference = details.get("reference")
+        moved = {"old": status(old), "new": status(new)} if old and new and old != new else None
+        # Whole sentences, so that each language orders its own parts.
+        if moved and reference:
+            change = _(
+                "%(old)s → %(new)s by %(who)s, reference %(reference)s",
+                **moved,
+                who=who,
+                reference=reference,
+            )
+        elif moved:
+            change = _("%(old)s → %(new)s by %(who)s", **moved, who=who)
+        elif reference:
+            change = _("comment by %(who)s, reference %(reference)s", who=who, reference=reference)
         else:
             change = _("comment by %(who)s", who=who)
-        if details.get("reference"):
-            change += ", " + _("reference %(reference)s", reference=details["reference"])
         changes.append(change)
     return Line(_("Action updated: %(title)s", title=item.title), "; ".join(changes), **link)

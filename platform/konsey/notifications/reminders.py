@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -131,7 +132,9 @@ def action_reminders(now: datetime) -> Iterable[Reminder]:
                     _l("Overdue: %(title)s", title=i.title)
                     if k.startswith("overdue")
                     else _l(
-                        "Due on %(date)s: %(title)s", date=i.due_date.isoformat(), title=i.title
+                        "Due on %(date)s: %(title)s",
+                        date=format_date(i.due_date, "medium"),
+                        title=i.title,
                     )
                 ),
                 context={"item": item, "kind": kind},
