@@ -103,6 +103,13 @@ def queue_many(messages: list[dict]) -> int:
 
     now = utcnow()
     rows = [{"created_at": now, "state": OutboxState.QUEUED, "attempts": 0, **m} for m in messages]
+    # One statement needs the same columns in every row: a notice says what it
+    # is about, an information mail or a reminder has nothing to say (NULL).
+    columns = OutboxMessage.__table__.c
+    for key in {k for row in rows for k in row}:
+        if columns[key].default is None and columns[key].server_default is None:
+            for row in rows:
+                row.setdefault(key, None)
     dialect = db.session.get_bind().dialect.name
     insert = (postgresql if dialect == "postgresql" else sqlite).insert(OutboxMessage)
     inserted = db.session.scalars(
