@@ -27,7 +27,6 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 DEMO_PASSWORD = "konsey-demo-2017"
 # Only this Redis database: other test runs use other numbers.
-CATALOGS = list((ROOT / "platform" / "konsey" / "translations").glob("*/LC_MESSAGES/messages.po"))
 REDIS_URL = os.environ.get("KONSEY_E2E_REDIS_URL", "redis://127.0.0.1:6379/9")
 
 
@@ -148,8 +147,6 @@ def _environment(database_url: str, instance: Path, port: int, smtp_port: int) -
         SMTP_TIMEOUT="5",
         KONSEY_BASE_URL=f"http://127.0.0.1:{port}",
         KONSEY_DEMO_PASSWORD=DEMO_PASSWORD,
-        # Every language with a catalog, as the journeys in each language need.
-        KONSEY_LANGUAGES=",".join(["en", *sorted(p.parent.parent.name for p in CATALOGS)]),
         PYTHONUNBUFFERED="1",
     )
     return env
