@@ -41,8 +41,18 @@ def forms(message) -> list[str]:
     return list(message.string) if isinstance(message.string, tuple) else [message.string]
 
 
-def problems(message) -> list[str]:
-    """What a translated message drops or changes of its English original."""
+def shared_forms(cat) -> frozenset[int]:
+    """The plural forms that serve some number other than 1 (Russian's "one"
+    form also serves 21, 31 …): such a form must show the count."""
+    import gettext
+
+    formula = gettext.c2py(cat.plural_expr)
+    return frozenset(formula(n) for n in range(1001) if n != 1)
+
+
+def problems(message, shared: frozenset[int] = frozenset()) -> list[str]:
+    """What a translated message drops or changes of its English original
+    (``shared``: the plural forms that serve more numbers than 1)."""
     if not message.id or not all(forms(message)):
         return []
     if isinstance(message.id, str):
@@ -58,7 +68,7 @@ def problems(message) -> list[str]:
         # A form may leave out what only one English form has (the count in
         # "one document"), never add or change a placeholder.
         allowed = singular | plural
-        required = singular & plural
+        required = plural if n in shared else singular & plural
         if (got - allowed) or (required - got):
             found.append(_difference(f"{message.id[0]} [form {n}]", plural, got))
     return found
@@ -142,7 +152,7 @@ def glossary_problems(language: str) -> list[str]:
 
 def main(language: str) -> int:
     cat = catalog(language)
-    found = [p for m in cat for p in problems(m)]
+    found = [p for m in cat for p in problems(m, shared_forms(cat))]
     missing = [msgid(m) for m in cat if m.id and (not all(forms(m)) or m.fuzzy)]
     if glossary_path(language).exists():
         found += glossary_problems(language)
