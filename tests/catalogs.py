@@ -66,12 +66,20 @@ def problems(message, shared: frozenset[int] = frozenset()) -> list[str]:
     for n, text in enumerate(forms(message)):
         got = _kept(text)
         # A form may leave out what only one English form has (the count in
-        # "one document"), never add or change a placeholder.
-        allowed = singular | plural
+        # "one document"), never add or change a placeholder: the first form
+        # holds to the English singular (as `pybabel compile` checks), the
+        # others to the plural. A form that serves more numbers than 1 shows
+        # the count, so the English singular must have it too.
+        allowed = singular if n == 0 else plural
         required = plural if n in shared else singular & plural
         if (got - allowed) or (required - got):
             found.append(_difference(f"{message.id[0]} [form {n}]", plural, got))
     return found
+
+
+def compile_problems(cat) -> list[str]:
+    """What `pybabel compile` (``make``) refuses: Babel's own checkers."""
+    return [f"{msgid(m)!r}: {error}" for m, errors in cat.check() for error in errors]
 
 
 def _difference(where: str, expected: Counter, got: Counter) -> str:
@@ -152,7 +160,7 @@ def glossary_problems(language: str) -> list[str]:
 
 def main(language: str) -> int:
     cat = catalog(language)
-    found = [p for m in cat for p in problems(m, shared_forms(cat))]
+    found = [p for m in cat for p in problems(m, shared_forms(cat))] + compile_problems(cat)
     missing = [msgid(m) for m in cat if m.id and (not all(forms(m)) or m.fuzzy)]
     if glossary_path(language).exists():
         found += glossary_problems(language)

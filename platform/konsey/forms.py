@@ -35,6 +35,8 @@ class TimezoneField(StringField):
     A stored value is shown as itself, so a form sent back unchanged is valid."""
 
     def __init__(self, label=None, validators=None, **kwargs):
+        hint = _l("A city, such as Astana or Baku, or an IANA name such as Asia/Almaty.")
+        kwargs.setdefault("description", hint)
         super().__init__(label, [InputRequired(), *(validators or [])], **kwargs)
 
     def pre_validate(self, form):

@@ -64,12 +64,16 @@ def state_name(code: str, name: str, names: dict | None, locale=None) -> str:
     return country_name(code, language) or name
 
 
-def language_name(code: str, locale=None) -> str:
-    """The language ``code`` in the reader's language (``Kazakh``, ``Казахский``)."""
+def language_name(code: str, locale=None, capital: bool = True) -> str:
+    """The language ``code`` in the reader's language (``Kazakh``, ``Казахский``;
+    ``казахский`` within a sentence, without ``capital``); the code itself when
+    CLDR does not know it."""
     reader = reader_locale(locale)
     language = cldr_locale(code)
     name = language.get_display_name(reader) if language is not None else None
-    return capitalised(name, reader) if name else code
+    if not name:
+        return code
+    return capitalised(name, reader) if capital else name
 
 
 def own_language_name(code: str) -> str:

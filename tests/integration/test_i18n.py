@@ -87,6 +87,14 @@ def test_translations_keep_placeholders_markup_and_links(catalog_of, locale):
 
 
 @pytest.mark.parametrize("locale", LANGUAGES)
+def test_catalogs_pass_babels_own_checks(catalog_of, locale):
+    """What `pybabel compile` refuses would stop `make` (and so `make run` and
+    `make test`), though the tests compile the catalogs without checking."""
+    found = catalogs.compile_problems(catalog_of(locale))
+    assert found == [], f"{len(found)} in {locale}:\n" + "\n".join(found[:20])
+
+
+@pytest.mark.parametrize("locale", LANGUAGES)
 def test_each_language_has_a_glossary_that_settles_the_terms_and_is_followed(locale):
     path = catalogs.glossary_path(locale)
     assert path.is_file(), f"{locale} has no glossary at {path}"

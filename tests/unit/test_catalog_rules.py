@@ -29,6 +29,13 @@ def test_a_turkish_one_form_serves_only_1_and_may_leave_the_count_out():
     assert catalogs.problems(message, shared) == []
 
 
+def test_the_first_form_holds_to_the_english_singular_as_pybabel_compile_does():
+    catalog, message = _plural("tr", ("%(num)d yeni sürüm", "%(title)s için %(num)d yeni sürüm"))
+    assert any("form 0" in p for p in catalogs.problems(message, catalogs.shared_forms(catalog)))
+    message.flags.add("python-format")
+    assert catalogs.compile_problems(catalog), "Babel's compile check refuses it too"
+
+
 def test_a_dropped_placeholder_a_changed_tag_or_link_is_found():
     cases = [
         ("Hello %(name)s", "Merhaba"),

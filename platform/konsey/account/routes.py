@@ -4,7 +4,6 @@ Sessions and two-factor authentication are in ``account.security``."""
 
 from __future__ import annotations
 
-from babel import Locale, UnknownLocaleError
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -21,18 +20,10 @@ from konsey.forms import apply_service_error, timezone_options
 from konsey.i18n import language_choices
 from konsey.mail.dispatch import dispatch_outbox
 from konsey.models import ApiToken
+from konsey.place_names import language_name
 from konsey.web import current_actor
 
 bp = Blueprint("account", __name__, url_prefix="/account")
-
-
-def _language_name(code: str) -> str:
-    """A stored language's name in the page's language; the code itself when
-    Babel does not know it (damaged data)."""
-    try:
-        return Locale.parse(code).get_display_name(get_locale()) or code
-    except (UnknownLocaleError, ValueError, TypeError):
-        return code
 
 
 def _retired_language(user) -> str | None:
@@ -41,7 +32,7 @@ def _retired_language(user) -> str | None:
     language or the default, and the account page says so."""
     if user.locale in current_app.config["LANGUAGES"]:
         return None
-    return _language_name(user.locale or "")
+    return language_name(user.locale or "", capital=False)
 
 
 def _page(profile=None, password=None, token_form=None, new_token=None, status=200):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
@@ -30,7 +29,7 @@ from konsey.mail.delivery import retry_failed
 from konsey.mail.dispatch import dispatch_outbox
 from konsey.mail.secret_links import redacted
 from konsey.models import MemberState, OutboxMessage, OutboxState, User, WorkingGroup
-from konsey.place_names import country_name, language_name
+from konsey.place_names import country_name, language_name, ordered_by_name
 from konsey.policy import Action
 from konsey.web import current_actor, require
 
@@ -122,9 +121,9 @@ def users():
 def _user_form(user: User | None) -> UserForm:
     form = UserForm(obj=user)
     form.locale.choices = [(c, language_name(c)) for c in current_app.config["LANGUAGES"]]
-    states = db.session.scalars(select(MemberState).order_by(MemberState.name)).all()
+    states = db.session.scalars(select(MemberState)).all()
     form.member_state.choices = [(0, _("Secretariat (no member state)"))] + [
-        (s.id, f"{s.display_name(get_locale())} ({s.code})") for s in states
+        (s.id, f"{name} ({s.code})") for s, name in ordered_by_name(states)
     ]
     if user is not None and not form.is_submitted():
         form.member_state.data = user.member_state_id or 0

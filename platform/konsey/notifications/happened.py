@@ -302,8 +302,9 @@ def _document_line(news, events, document) -> Line:
     }
     if events[0].action == "document.create":
         return Line(_("New document: %(title)s", title=symbols.label(document)), **link)
+    # The singular shows the count too: in Russian its form also serves 21, 31 …
     text = ngettext(
-        "New version of %(title)s",
+        "%(num)d new version of %(title)s",
         "%(num)d new versions of %(title)s",
         len(events),
         title=symbols.label(document),
